@@ -1,0 +1,8 @@
+#!/bin/sh
+# The whole test suite: unit tests, then integration tests that run real Python programs under
+# the real agent on every CPython 3.9+ found under the pyenv versions folder.
+set -e
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc -p tsconfig.json
+node --test --test-concurrency=2 dist/test/unit/ dist/test/integration/
