@@ -18,5 +18,8 @@ export async function writeTrace(trace: Trace, path: string, progress?: Progress
   const kind = outputKind(path);
   progress?.update('writing the trace', 0, 1);
   if (kind === 'weft') await writeWeftFile(trace, path);
-  else await writeChromeJson(trace, path, { gzip: kind === 'json.gz' });
+  else {
+    const onProgress = (done: number, total: number) => progress?.update('writing the Chrome trace', done, total);
+    await writeChromeJson(trace, path, { gzip: kind === 'json.gz', onProgress });
+  }
 }

@@ -13,6 +13,8 @@ import { FuncKind, SliceFlag, type Trace } from '../model/trace.js';
 export interface ChromeJsonOptions {
   /** Compress with gzip; default: when the path ends with .gz. */
   gzip?: boolean;
+  /** Slices written so far, of all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const CHUNK_CHARS = 1 << 16;
@@ -21,7 +23,7 @@ const CHUNK_CHARS = 1 << 16;
 export async function writeChromeJson(trace: Trace, path: string, opts: ChromeJsonOptions = {}): Promise<void> {
   const gzip = opts.gzip ?? path.endsWith('.gz');
   const tmp = `${path}.tmp-${process.pid}`;
-  const source = Readable.from(chromeJsonChunks(trace), { objectMode: false });
+  const source = Readable.from(chromeJsonChunks(trace, opts.onProgress), { objectMode: false });
   try {
     if (gzip) await pipeline(source, createGzip({ level: 4 }), createWriteStream(tmp));
     else await pipeline(source, createWriteStream(tmp));
@@ -33,13 +35,15 @@ export async function writeChromeJson(trace: Trace, path: string, opts: ChromeJs
 }
 
 /** The JSON text in chunks; joined they form one document. */
-export function* chromeJsonChunks(trace: Trace): Generator<string> {
+export function* chromeJsonChunks(trace: Trace, onProgress?: (done: number, total: number) => void): Generator<string> {
+  const total = trace.threads.reduce((n, t) => n + t.slices.count, 0);
+  let done = 0;
   let buf = '{"traceEvents":[\n';
   let sep = '';
   const fragments = funcFragments(trace);
 
   for (const p of trace.processes) {
-    buf += `${sep}${meta('process_name', p.pid, 0, `"name":${jsonString(`${p.name} (pid ${p.pid})`)}`)}`;
+    buf += `${sep}${meta('process_name', p.pid, 0, `"name":${jsonString(p.name)}`)}`;
     sep = ',\n';
     buf += `${sep}${meta('process_sort_index', p.pid, 0, `"sort_index":${p.index}`)}`;
     p.threads.forEach((ti, order) => {
@@ -59,11 +63,13 @@ export function* chromeJsonChunks(trace: Trace): Generator<string> {
       buf += `${head}${micros(s.start[i]!)},"dur":${micros(s.dur[i]!)},${fragments(s.func[i]!)}`;
       buf += flags === 0 ? '}' : `,"args":${flagArgs(flags)}}`;
       if (buf.length >= CHUNK_CHARS) {
+        onProgress?.(done + i, total);
         yield buf;
         buf = '';
       }
       sep = ',\n';
     }
+    done += s.count;
   }
 
   const other = {

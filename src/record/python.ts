@@ -1,6 +1,9 @@
 // Finding the interpreter to trace: a name on PATH or a path, probed once for its real
 // executable and version, so a wrong --python fails here with one line, not inside the run.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 
 export interface PythonInfo {
@@ -16,7 +19,30 @@ const MIN_VERSION: [number, number] = [3, 9];
 const PROBE = 'import sys; print(sys.executable); print("%d %d %d" % sys.version_info[:3])';
 
 export function findPython(requested = 'python3'): PythonInfo {
-  const probe = spawnSync(requested, ['-c', PROBE], { encoding: 'utf8', timeout: 20_000 });
+  try {
+    return probePython(requested, requested);
+  } catch (e) {
+    // "python3.9" may be installed but not active: pyenv's shim then refuses to run it.
+    const installed = pyenvInterpreter(requested);
+    if (installed) return probePython(requested, installed);
+    throw e;
+  }
+}
+
+/** python3.X (or 3.X) from the pyenv versions folder, newest patch release first. */
+function pyenvInterpreter(requested: string): string | undefined {
+  const m = /^(?:python)?(3\.\d+)$/.exec(requested);
+  if (!m) return undefined;
+  const versions = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions');
+  if (!existsSync(versions)) return undefined;
+  const matching = readdirSync(versions)
+    .filter((v) => v.startsWith(`${m[1]}.`) && /^\d+\.\d+\.\d+$/.test(v))
+    .sort((a, b) => Number(b.split('.')[2]) - Number(a.split('.')[2]));
+  return matching.map((v) => join(versions, v, 'bin', `python${m[1]}`)).find((p) => existsSync(p));
+}
+
+function probePython(requested: string, command: string): PythonInfo {
+  const probe = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: 20_000 });
   if (probe.error) {
     const code = (probe.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {

@@ -52,6 +52,14 @@ describe('weft run', { concurrency: true }, () => {
     assert.equal(counts.get('dumps'), 1);
   });
 
+  it('finds --python python3.X under pyenv even when pyenv has not activated it', () => {
+    const other = testPythons().find((p) => p.version !== py.version && p.executable.includes('/.pyenv/'));
+    if (!other) return;
+    const r = weft(['run', '--python', `python${other.version}`, '-q', '-o', join(tempDir(), 'v.weft'), '-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), other.version);
+  });
+
   it('writes Chrome trace JSON, plain and gzipped', () => {
     const dir = tempDir();
     for (const name of ['t.json', 't.json.gz']) {
