@@ -1,6 +1,7 @@
 // Parse rates of the data path on a synthetic stream: decode, session build, .weft write/read,
 // Chrome JSON write. Usage (after `npx tsc -p tsconfig.json`):
 //   node dist/bench/decode.js [events=10000000] [threads=4]
+//   PACKED=1 node dist/bench/decode.js ...   the same events as EVENTS_PACKED (the C agent's records)
 // Writes its files to a temporary folder and removes them at the end (KEEP=1 keeps and prints it).
 
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const THREADS = Number(process.argv[3] ?? 4);
 const PER_RECORD = 4096;
 const T0 = 12_345_678_901_234_567n;
 const FUNCS = 64;
+const PACKED = process.env.PACKED === '1';
 
 // A call pattern repeated with varying functions: a(b(c_C()), d()) -> 8 events, 4 slices.
 const PATTERN: [kind: number, func: number][] = [
@@ -53,6 +55,10 @@ function synthesize(): Uint8Array {
   for (let done = 0; done < perThread; done += PER_RECORD) {
     const n = Math.min(PER_RECORD, perThread - done);
     for (let t = 0; t < THREADS; t++) {
+      if (PACKED) {
+        parts.push(packedRecord(t, n, step, time));
+        continue;
+      }
       const rec = new Uint8Array(16 + n * 16);
       const w = new Uint32Array(rec.buffer);
       w[0] = 2;
@@ -80,6 +86,39 @@ function synthesize(): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** The same events as one EVENTS_PACKED record: u32 thread, u32 count, u64 base, varints. */
+function packedRecord(t: number, n: number, step: number[], time: number[]): Uint8Array {
+  const body = new Uint8Array(24 + n * 10 + 8);
+  const dv = new DataView(body.buffer);
+  body[0] = 3;
+  dv.setUint32(8, t, true);
+  dv.setUint32(12, n, true);
+  let p = 24;
+  const put = (v: number) => {
+    while (v >= 0x80) {
+      body[p++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    body[p++] = v;
+  };
+  let prev = -1;
+  for (let i = 0; i < n; i++) {
+    const [kind, f] = PATTERN[step[t]! % PATTERN.length]!;
+    const func = 1 + ((Math.floor(step[t]! / PATTERN.length) * 4 + f) % FUNCS);
+    step[t]!++;
+    time[t]! += 50 + ((i * 7919) % 400);
+    if (prev < 0) {
+      dv.setBigUint64(16, T0 + BigInt(time[t]!), true);
+      prev = time[t]!;
+    }
+    put((func << 4) | kind);
+    put(time[t]! - prev);
+    prev = time[t]!;
+  }
+  dv.setUint32(4, p - 8, true);
+  return body.slice(0, p + ((8 - (p & 7)) & 7));
 }
 
 function time<T>(label: string, fn: () => T): [T, number] {

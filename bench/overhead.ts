@@ -9,7 +9,8 @@
 // in-process cost and the time a tool needs after the program's work (saving, decoding,
 // writing) are told apart without touching weft's sources.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const BENCH = join(ROOT, 'bench');
 const PROGRAMS = join(BENCH, 'programs');
-const WEFT_CLI = join(ROOT, 'bin', 'weft.js');
 
 interface Workload {
   id: string;
@@ -66,12 +66,18 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
-type ToolId = 'untraced' | 'cprofile' | 'weft' | 'viztracer' | 'viztracer-full' | 'pyinstrument' | 'yappi';
-const TOOL_IDS: ToolId[] = ['untraced', 'cprofile', 'weft', 'viztracer', 'viztracer-full', 'pyinstrument', 'yappi'];
+type ToolId = 'untraced' | 'cprofile' | 'weft' | 'weft-py' | 'weft-noop' | 'viztracer' | 'viztracer-full' | 'pyinstrument' | 'yappi';
+const TOOL_IDS: ToolId[] = ['untraced', 'cprofile', 'weft', 'weft-py', 'weft-noop', 'viztracer', 'viztracer-full', 'pyinstrument', 'yappi'];
+/** Run only when asked for with --tools: weft's other agents, for its own developers. */
+const OPT_IN: ToolId[] = ['weft-py', 'weft-noop'];
+/** `weft run --agent` of the opt-in weft variants. */
+const WEFT_AGENT: Partial<Record<ToolId, string>> = { 'weft-py': 'py', 'weft-noop': 'c-noop' };
 const TOOL_LABEL: Record<ToolId, string> = {
   untraced: 'untraced',
   cprofile: 'cProfile',
   weft: 'weft',
+  'weft-py': 'weft --agent py',
+  'weft-noop': 'weft --agent c-noop',
   viztracer: 'VizTracer',
   'viztracer-full': 'VizTracer full',
   pyinstrument: 'pyinstrument',
@@ -113,7 +119,8 @@ options:
   --rounds N         rounds per measurement, the median is reported (default 5; --quick: 2)
   --quick            smoke run: 2 rounds and small inputs
   --workloads LIST   comma-separated subset of: ${WORKLOADS.map((w) => w.id).join(', ')}
-  --tools LIST       comma-separated subset of: ${TOOL_IDS.filter((t) => t !== 'untraced').join(', ')} (untraced always runs)
+  --tools LIST       comma-separated list of: ${TOOL_IDS.filter((t) => t !== 'untraced').join(', ')}
+                     (default: all but ${OPT_IN.join(', ')}; untraced always runs)
   --size W=N         input size of workload W (fib: N of fib(N); mixed, threaded: units); repeatable
   --timeout S        give up on one command after S seconds (default 900)
   --out FILE         where to write the JSON (default bench/results/overhead-<date>[-quick].json)
@@ -127,7 +134,7 @@ function parseOptions(argv: string[]): Options {
     rounds: 0,
     quick: false,
     workloads: WORKLOADS,
-    tools: new Set(TOOL_IDS),
+    tools: new Set(TOOL_IDS.filter((t) => !OPT_IN.includes(t))),
     sizes: new Map(),
     timeoutS: 900,
     out: null,
@@ -327,6 +334,7 @@ interface Context {
   opts: Options;
   py: Interpreter;
   work: string;
+  weft: WeftCopy;
   round: number;
 }
 
@@ -352,9 +360,14 @@ function invocation(tool: ToolId, ctx: Context, res: WorkloadResult, keepSession
       return { cmd: exe, args: prog, env: cleanEnv(), outputs: [] };
     case 'cprofile':
       return { cmd: exe, args: ['-m', 'cProfile', '-o', out('x.prof'), ...prog], env: cleanEnv(), outputs: [out('x.prof')] };
-    case 'weft': {
+    case 'weft':
+    case 'weft-py':
+    case 'weft-noop': {
+      const agent = WEFT_AGENT[tool];
+      if (agent && !ctx.weft.agentOption) return 'this weft has no --agent option';
       // TMPDIR: weft makes its session folder in os.tmpdir(); a folder of our own lets us find it.
-      const args = [WEFT_CLI, 'run', '-q', ...(keepSession ? ['--keep-session'] : []), '--python', exe, '-o', out('x.weft'), ...prog];
+      const args = [ctx.weft.cli, 'run', '-q', ...(agent ? ['--agent', agent] : []), ...(keepSession && tool === 'weft' ? ['--keep-session'] : [])];
+      args.push('--python', exe, '-o', out('x.weft'), ...prog);
       return { cmd: process.execPath, args, env: cleanEnv({ TMPDIR: join(ctx.work, 'tmp') }), outputs: [out('x.weft')] };
     }
     case 'viztracer':
@@ -415,7 +428,9 @@ function measure(ctx: Context, res: WorkloadResult, tool: ToolId, log: (s: strin
   if (sample.ok && first && (tool === 'viztracer' || tool === 'viztracer-full')) {
     const file = inv.outputs[0]!;
     const entries = tool === 'viztracer' ? VIZ_DEFAULT_ENTRIES : Number(inv.args[inv.args.indexOf('--tracer_entries') + 1]);
-    res.viz[tool] = { fileBytes: statSync(file).size, keptEvents: countOccurrences(file, '"ph":"X"'), entries };
+    // VizTracer writes `"ph":"X"` (its C writer) or `"ph": "X"` (Python's json, seen on 3.12).
+    const kept = countOccurrences(file, '"ph":"X"') + countOccurrences(file, '"ph": "X"');
+    res.viz[tool] = { fileBytes: statSync(file).size, keptEvents: kept, entries };
     extra = `  ${fmtCount(res.viz[tool].keptEvents)} events kept`;
   }
   for (const f of inv.outputs) rmSync(f, { force: true });
@@ -427,7 +442,7 @@ function measure(ctx: Context, res: WorkloadResult, tool: ToolId, log: (s: strin
 function weftSizes(tmp: string, weftFile: string, report: Report): WeftSizes {
   const sessions = readdirSync(tmp).filter((n) => n.startsWith('weft-session-'));
   const counts = sessions.length === 1 ? countSession(join(tmp, sessions[0]!)) : null;
-  const { endNs, ...session } = counts ?? { endNs: [], files: 0, processes: 0, bytes: 0, events: 0, pythonCalls: 0, cCalls: 0, dropped: 0 };
+  const { endNs, ...session } = counts ?? { endNs: [], files: 0, processes: 0, bytes: 0, events: 0, pythonCalls: 0, cCalls: 0, dropped: 0, agents: [] };
   const rootEnd = endNs.length > 0 ? endNs.reduce((a, b) => (a > b ? a : b)) : null;
   return {
     session,
@@ -570,6 +585,8 @@ function renderInterpreter(result: InterpreterResult, opts: Options): string[] {
     .map(([m, v]) => `${m} ${v ?? 'not installed'}`)
     .join(', ');
   out.push(`== ${py.requested}: CPython ${py.version} (${py.executable}); ${mods}`);
+  const agents = [...new Set(result.workloads.flatMap((r) => r.weft?.session.agents ?? []))];
+  if (agents.length > 0) out.push(`   weft's agent (from its streams): ${agents.join(', ')}`);
   out.push('');
 
   // 1. wall time of each command, ratio to untraced; weft in-process as the program measured it.
@@ -661,7 +678,7 @@ function renderInterpreter(result: InterpreterResult, opts: Options): string[] {
         fmtCount(v.entries),
         fmtCount(v.keptEvents),
         calls !== null ? fmtCount(calls) : '-',
-        `${fmtBytes(v.fileBytes)} (${(v.fileBytes / Math.max(1, v.keptEvents)).toFixed(0)} B/call)`,
+        v.keptEvents > 0 ? `${fmtBytes(v.fileBytes)} (${(v.fileBytes / v.keptEvents).toFixed(0)} B/call)` : fmtBytes(v.fileBytes),
       ]);
     }
   }
@@ -691,8 +708,10 @@ function renderInterpreter(result: InterpreterResult, opts: Options): string[] {
     byReason.set(key, [...(byReason.get(key) ?? []), w]);
   }
   for (const [why, ws] of byReason) notes.push(`${ws.join(', ')}: ${why}`);
-  if (result.workloads.some((r) => r.workload.id === 'threaded') && tools.includes('cprofile')) {
-    notes.push('threaded: `python -m cProfile` profiles only the main thread, so its threaded number is not a like-for-like cost');
+  const [major, minor] = py.version.split('.').map(Number) as [number, number];
+  if (result.workloads.some((r) => r.workload.id === 'threaded') && tools.includes('cprofile') && (major < 3 || (major === 3 && minor < 12))) {
+    // From 3.12 cProfile uses sys.monitoring, which covers every thread.
+    notes.push('threaded: `python -m cProfile` before 3.12 profiles only the main thread, so its threaded number is not a like-for-like cost');
   }
   let worst: [number, string] | null = null;
   for (const r of result.workloads) {
@@ -760,6 +779,74 @@ function jsonOfInterpreter(result: InterpreterResult): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the weft measured: a copy taken at the start
+
+interface WeftCopy {
+  /** bin/weft.js of the copy. */
+  cli: string;
+  /** sha256 of the copied files (paths and contents), to tell runs of the same weft. */
+  fingerprint: string;
+  agentOption: boolean;
+  git: { head: string | null; changed: string[] };
+}
+
+/**
+ * Copies what `weft run` needs (bin/, dist/src/, python/, package.json) into the work folder, so
+ * that a run measures one weft from its first command to its last, even while others edit and
+ * rebuild the checkout (the agent's Python and C sources are read at every start).
+ */
+function copyWeft(work: string): WeftCopy {
+  const dest = join(work, 'weft');
+  const skip = (src: string) => !/(^|\/)__pycache__(\/|$)/.test(src) && !src.endsWith('.map');
+  cpSync(join(ROOT, 'package.json'), join(dest, 'package.json'));
+  cpSync(join(ROOT, 'bin'), join(dest, 'bin'), { recursive: true, filter: skip });
+  cpSync(join(ROOT, 'dist', 'src'), join(dest, 'dist', 'src'), { recursive: true, filter: skip });
+  cpSync(join(ROOT, 'python'), join(dest, 'python'), { recursive: true, filter: skip });
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        hash.update(p.slice(dest.length));
+        hash.update(readFileSync(p));
+      }
+    }
+  };
+  walk(dest);
+  const cli = join(dest, 'bin', 'weft.js');
+  const help = spawnSync(process.execPath, [cli, 'run', '--help'], { encoding: 'utf8' });
+  const git = (args: string[]) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  const status = git(['status', '--porcelain', '--', 'src', 'python', 'bin']);
+  return {
+    cli,
+    fingerprint: hash.digest('hex').slice(0, 16),
+    agentOption: help.status === 0 && help.stdout.includes('--agent'),
+    git: {
+      head: head.status === 0 ? head.stdout.trim() : null,
+      changed: status.status === 0 ? status.stdout.split('\n').filter((l) => l.trim()).map((l) => l.trim()) : [],
+    },
+  };
+}
+
+/** One small weft run per agent used: builds the C agent for the interpreter if needed. */
+function warmUpWeft(ctx: Context, workloads: WorkloadResult[], log: (s: string) => void): void {
+  const fib = workloads.find((r) => r.workload.id === 'fib') ?? workloads[0];
+  if (!fib) return;
+  const tiny: WorkloadResult = { ...fib, workload: WORKLOADS[0]!, size: 5, cells: new Map() };
+  for (const tool of ['weft', 'weft-py', 'weft-noop'] as const) {
+    if (!ctx.opts.tools.has(tool)) continue;
+    const inv = invocation(tool, ctx, tiny, false);
+    if (typeof inv === 'string') continue;
+    mkdirSync(join(ctx.work, 'tmp'), { recursive: true });
+    const { sample } = runOnce(inv, ctx.work, ctx.opts.timeoutS);
+    if (!sample.ok) log(`[${ctx.py.version}] warning: ${TOOL_LABEL[tool]} does not work: ${sample.error}`);
+    for (const f of inv.outputs) rmSync(f, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // main
 
 function checkBuild(): string | null {
@@ -801,7 +888,11 @@ function main(): void {
 
   const work = mkdtempSync(join(tmpdir(), 'weft-bench-'));
   const results: InterpreterResult[] = [];
+  let weft: WeftCopy | null = null;
   try {
+    weft = copyWeft(work);
+    log(`overhead: measuring a copy of weft (${weft.fingerprint}; git ${weft.git.head ?? '?'}` +
+      `${weft.git.changed.length ? ` + ${weft.git.changed.length} changed file(s) in src/, python/, bin/` : ''})`);
     for (const py of interpreters) {
       const t0 = process.hrtime.bigint();
       const workloads: WorkloadResult[] = opts.workloads.map((w) => {
@@ -821,16 +912,17 @@ function main(): void {
       if (opts.dryRun) {
         for (const r of workloads) {
           for (const t of r.cells.keys()) {
-            const inv = invocation(t, { opts, py, work, round: 0 }, r, true);
+            const inv = invocation(t, { opts, py, work, weft, round: 0 }, r, true);
             log(typeof inv === 'string' ? `${py.requested} ${r.workload.id} ${t}: skipped: ${inv}` : `${py.requested} ${r.workload.id} ${t}: ${inv.cmd} ${inv.args.join(' ')}`);
           }
         }
         continue;
       }
       // One untraced run of each program first: byte-compiles it and warms the caches.
-      for (const r of workloads) runOnce(invocation('untraced', { opts, py, work, round: 0 }, r, false) as Invocation, work, opts.timeoutS);
+      warmUpWeft({ opts, py, work, weft, round: 0 }, workloads, log);
+      for (const r of workloads) runOnce(invocation('untraced', { opts, py, work, weft, round: 0 }, r, false) as Invocation, work, opts.timeoutS);
       for (let round = 0; round < opts.rounds; round++) {
-        const ctx: Context = { opts, py, work, round };
+        const ctx: Context = { opts, py, work, weft, round };
         for (const r of workloads) {
           for (const tool of r.cells.keys()) {
             const prefix = `[${py.version} round ${round + 1}/${opts.rounds}] ${r.workload.id}`;
@@ -868,6 +960,10 @@ function main(): void {
     `machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? '?'}, ${fmtBytes(totalmem())}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
       `${loadAfter.map((l) => l.toFixed(2)).join(' ')} after; node ${process.version}`,
   );
+  if (weft) {
+    lines.push(`weft measured: a copy taken at the start, ${weft.fingerprint} (git ${weft.git.head ?? '?'}` +
+      `${weft.git.changed.length ? `, with ${weft.git.changed.length} uncommitted change(s) in src/, python/, bin/: see the JSON` : ''})`);
+  }
   if (stale) lines.push(`warning: ${stale}`);
   lines.push('');
   for (const r of results) {
@@ -889,6 +985,7 @@ function main(): void {
     machine: { cpus: cpus().length, model: cpus()[0]?.model.trim() ?? null, memoryBytes: totalmem(), loadBefore, loadAfter },
     node: process.version,
     weftBuildWarning: stale,
+    weft: weft && { fingerprint: weft.fingerprint, git: weft.git, agentOption: weft.agentOption },
     elapsedNs,
     interpreters: results.map(jsonOfInterpreter),
     table: lines.join('\n'),

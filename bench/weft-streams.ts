@@ -17,6 +17,8 @@ export interface SessionCounts {
   endNs: bigint[];
   /** Events the agent said it dropped (`dropped` META records). */
   dropped: number;
+  /** The `agent` of the process records ("py", "c", ...), as they came. */
+  agents: string[];
 }
 
 const HEADER = 16;
@@ -26,7 +28,7 @@ const EVENTS_PACKED = 3;
 const STREAM_FILE = /^(\d+)-(\d+)-(\d+)\.wstream$/;
 
 export function countSession(dir: string): SessionCounts {
-  const counts: SessionCounts = { files: 0, processes: 0, bytes: 0, events: 0, pythonCalls: 0, cCalls: 0, endNs: [], dropped: 0 };
+  const counts: SessionCounts = { files: 0, processes: 0, bytes: 0, events: 0, pythonCalls: 0, cCalls: 0, endNs: [], dropped: 0, agents: [] };
   const processes = new Set<string>();
   for (const name of readdirSync(dir).sort()) {
     const m = STREAM_FILE.exec(name);
@@ -51,11 +53,12 @@ function countStream(buf: Buffer, counts: SessionCounts): void {
     const start = off + 8;
     const stop = Math.min(start + length, buf.length); // a truncated last record: count what is whole
     if (type === EVENTS) countEvents(buf, start + 8, stop, counts);
-    else if (type === EVENTS_PACKED) countPacked(buf, start + 16, stop, counts);
+    else if (type === EVENTS_PACKED && stop - start >= 16) countPacked(buf, start + 16, stop, buf.readUInt32LE(start + 4), counts);
     else if (type === META && stop === start + length) {
       const meta = parseMeta(buf.toString('utf8', start, stop));
       if (meta?.k === 'end' && (typeof meta.t === 'number' || typeof meta.t === 'string')) endNs = BigInt(meta.t);
       if (meta?.k === 'dropped' && typeof meta.events === 'number') counts.dropped = Math.max(counts.dropped, meta.events);
+      if (meta?.k === 'process' && typeof meta.agent === 'string' && !counts.agents.includes(meta.agent)) counts.agents.push(meta.agent);
     }
     off = start + length + ((8 - (length % 8)) % 8);
   }
@@ -63,8 +66,8 @@ function countStream(buf: Buffer, counts: SessionCounts): void {
 }
 
 function parseMeta(text: string): Record<string, unknown> | null {
-  // `end` and `dropped` records are tiny; the big `funcs` records need not be parsed.
-  if (text.length > 4096) return null;
+  // `process`, `end` and `dropped` records are small; the big `funcs` records need not be parsed.
+  if (text.length > 65536 || text.startsWith('{"k":"funcs"')) return null;
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
@@ -86,8 +89,9 @@ function countEvents(buf: Buffer, from: number, to: number, counts: SessionCount
   }
 }
 
-function countPacked(buf: Buffer, from: number, to: number, counts: SessionCounts): void {
-  // Reserved for the agent's C fast path: varint op, varint delta_t per event.
+function countPacked(buf: Buffer, from: number, to: number, count: number, counts: SessionCounts): void {
+  // The C agent's records: after u32 thread, u32 count, u64 base_t come `count` events of
+  // varint op, varint delta_t; an EXT event's words follow it, one varint each.
   let off = from;
   const varint = (): number | null => {
     let value = 0;
@@ -100,12 +104,15 @@ function countPacked(buf: Buffer, from: number, to: number, counts: SessionCount
     }
     return null;
   };
-  for (;;) {
+  for (let i = 0; i < count; i++) {
     const op = varint();
     if (op === null || varint() === null) return;
     const kind = op % 16;
     counts.events++;
     if (kind === 1) counts.pythonCalls++;
     else if (kind === 2) counts.cCalls++;
+    else if (kind === 15) {
+      for (let w = Math.floor(op / 16); w > 0; w--) if (varint() === null) return;
+    }
   }
 }

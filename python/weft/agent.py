@@ -47,7 +47,20 @@ class Agent:
         self.stream = None
         self.fork_of = None
         self.process_name = None
+        self.dropped_reported = 0
         self._real_exit = os._exit
+        self.backend = self._choose_backend(options)
+
+    def _choose_backend(self, options):
+        """The C hooks when weft run asked for them (agent "c") and they work in this process;
+        else the pure-Python ones, saying why in one line."""
+        if options.get("agent", "py") == "c":
+            from . import fast
+            try:
+                return fast.CBackend(options, self.registry)
+            except fast.Unavailable as exc:
+                sys.stderr.write("weft: process %d: %s; using the pure-Python agent\n" % (os.getpid(), exc))
+        return hooks.PyBackend(options, self.registry)
 
     # -- start ----------------------------------------------------------------------------
     def start(self):
@@ -61,8 +74,7 @@ class Agent:
                                 after_in_child=self._after_fork_child)
         self._install_signal_handlers()
         # Hooks last, so that the agent's own start is not in the trace.
-        threading.setprofile(self._thread_boot_hook)
-        sys.setprofile(self._make_hook(main))
+        self.backend.start(main, self._thread_boot_hook)
 
     def _open_stream(self):
         self.pid = os.getpid()
@@ -87,18 +99,13 @@ class Agent:
         return stream.meta_record({
             "k": "process", "pid": self.pid, "ppid": os.getppid(), "argv": _process_argv(),
             "exe": sys.executable, "python": "%d.%d.%d" % sys.version_info[:3],
-            "start_ns": self.start_ns, "fork_of": self.fork_of, "agent": "py",
+            "start_ns": self.start_ns, "fork_of": self.fork_of, "agent": self.backend.name,
             "options": {k: v for k, v in self.options.items() if k != "session"},
         })
 
-    def _make_hook(self, state):
-        state.hook = hooks.make_hook(state, self.registry, self.options.get("c_calls", True),
-                                     int(self.options.get("max_depth", 0) or 0))
-        return state.hook
-
     def _new_thread_state(self, thread):
-        state = hooks.ThreadState(self.next_serial, thread, _thread.get_ident(),
-                                  getattr(threading, "get_native_id", _thread.get_ident)())
+        state = self.backend.new_state(self.next_serial, thread, _thread.get_ident(),
+                                       getattr(threading, "get_native_id", _thread.get_ident)())
         self.next_serial += 1
         self.states.append(state)
         state_record = self._thread_record(state, state.name)
@@ -117,9 +124,7 @@ class Agent:
         """threading.setprofile's hook: runs once in each new thread, then hands over to the
         thread's own hook (which records this first event too)."""
         state = self._new_thread_state(threading.current_thread())
-        hook = self._make_hook(state)
-        sys.setprofile(hook)
-        hook(frame, event, arg)
+        self.backend.boot_thread(state, frame, event, arg)
 
     # -- writing --------------------------------------------------------------------------
     def _start_writer(self):
@@ -128,10 +133,11 @@ class Agent:
     def _writer_loop(self):
         # Not a threading.Thread: the program's threading.enumerate() must not see it.
         while not self.finished:
-            time.sleep(self.flush_interval)
+            self.backend.wait(self.flush_interval)
             try:
                 self.flush()
             except Exception as exc:  # a full disk must not kill the program
+                self.backend.writer_gone()
                 sys.stderr.write("weft: cannot write the trace: %s\n" % exc)
                 return
 
@@ -144,20 +150,21 @@ class Agent:
             return
         parts = []  # records, or (events record, number of events)
         self._note_names(parts)
-        for state in list(self.states):
-            buf = state.buf
-            n = len(buf) & ~1  # whole (t, op) pairs only; the owner may be appending
-            if not n:
+        states = list(self.states)
+        taken = self.backend.take(states, self.stream.segment_limit)
+        active = set()
+        for serial, record, n in taken:
+            active.add(serial)
+            parts.append((record, n))
+        for state in states:
+            if state.serial in active:
+                state.idle_flushes = 0
+            else:
                 self._forget_if_ended(state)
-                continue
-            state.idle_flushes = 0
-            chunk = buf[:n]
-            del buf[:n]
-            # In ring mode a segment holds a bounded number of events, so big chunks are cut.
-            step = 2 * self.stream.segment_limit or n
-            for i in range(0, n, step):
-                parts.append((stream.events_record(state.serial, chunk[i:i + step]),
-                              min(step, n - i) // 2))
+        dropped = self.backend.dropped()
+        if dropped != self.dropped_reported:
+            self.dropped_reported = dropped
+            parts.append(stream.meta_record({"k": "dropped", "events": dropped, "reason": "buffer"}))
         # Taken after the events: a hook defines a function before appending events that use
         # it, so every id in this flush is defined in it or earlier.
         funcs = self.registry.take_pending()
@@ -188,6 +195,7 @@ class Agent:
             state.idle_flushes += 1
             if state.idle_flushes > 2:
                 self.states.remove(state)
+                self.backend.forget(state)
 
     def _preamble(self):
         """What a new segment needs to be read on its own (ring mode)."""
@@ -202,8 +210,7 @@ class Agent:
     def finish(self, how, code=None, signum=None):
         if self.finished:
             return
-        sys.setprofile(None)  # the agent's own work is not the program's
-        threading.setprofile(None)
+        self.backend.stop()  # the agent's own work is not the program's
         with self.lock:
             # A SIGTERM handler may run inside an atexit finish: the first one to get here ends it.
             if self.finished or self.stream is None:
@@ -214,6 +221,7 @@ class Agent:
                 end["signal"] = signum
             self.stream.write(stream.meta_record(end))
             self.finished = True
+            self.backend.finished()
             self.stream.close()
             self.stream = None
 
@@ -251,14 +259,14 @@ class Agent:
         self.lock = _thread.RLock()
         if self.finished:
             return
-        sys.setprofile(None)
         parent = self.pid
         me = _thread.get_ident()
         survivor = None
         for state in self.states:
-            del state.buf[:]
             if state.ident == me:
                 survivor = state
+        self.backend.after_fork_child(self.states, survivor)
+        self.dropped_reported = 0
         self.fork_of = parent
         self._open_stream()
         self.states = []
@@ -273,4 +281,4 @@ class Agent:
             self.stream.write(self._thread_record(survivor, survivor.name))
         self._start_writer()
         if survivor is not None:
-            sys.setprofile(survivor.hook)
+            self.backend.resume(survivor)

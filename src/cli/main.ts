@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
+import { checkCommand } from './check.js';
 import { convertCommand } from './convert.js';
 import { runCommand } from './run.js';
 import { statsCommand } from './stats.js';
+import { viewCommand } from './view.js';
 
 const HELP = `weft: see and fix the performance of concurrent Python programs
 
@@ -16,6 +18,8 @@ commands:
   run      trace a Python program (every thread and child process) into a trace file
   stats    function table of a trace (ncalls, tottime, cumtime, ...)
   convert  write a trace in another format (.weft, .json, .json.gz)
+  check    which agent (C fast path or pure Python) each Python interpreter would use, and why
+  view     open a trace in the timeline viewer (served on 127.0.0.1, or -o FILE.html)
 
 weft <command> --help tells more.
 `;
@@ -24,6 +28,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   stats: statsCommand,
   convert: convertCommand,
+  check: checkCommand,
+  view: viewCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,18 +1,25 @@
 // weft run [options] (script.py | -m module | -c code) [program arguments...]
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadSession } from '../model/build.js';
 import type { Trace } from '../model/trace.js';
 import { describeExit, runTarget, shellStatus, type TargetExit } from '../record/launch.js';
+import { AGENT_MODES, chooseAgent, type AgentMode } from '../record/fast-agent.js';
 import { findPython } from '../record/python.js';
 import { createSession, removeSession, streamFiles, type AgentOptions } from '../record/session.js';
 import { checkScript, pythonArgs, targetStem, type Target } from '../record/target.js';
+import { describeReport, writeHtmlReport } from '../report/html-report.js';
 import { printRunSummary } from '../report/run-summary.js';
+import { openInBrowser } from '../server/open-browser.js';
 import { UserError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 import { parseDuration } from '../util/units.js';
 import { hasFlag, intOption, optionValue, parseArgs, type OptionSpec } from './args.js';
 import { writeTrace, outputKind } from './output.js';
+
+/** Written next to the trace by every run, as the viewer's single-file form. */
+const REPORT_NAME = 'weft-report.html';
 
 const SPECS: OptionSpec[] = [
   { name: 'output', short: 'o', value: true },
@@ -26,7 +33,10 @@ const SPECS: OptionSpec[] = [
   { name: 'min-duration', value: true },
   { name: 'ring', value: true },
   { name: 'show-imports' },
+  { name: 'agent', value: true },
   { name: 'keep-session' },
+  { name: 'no-report' },
+  { name: 'open' },
   { name: 'quiet', short: 'q' },
   { name: 'help', short: 'h' },
 ];
@@ -49,7 +59,11 @@ options (before the script):
   --min-duration DUR     drop calls shorter than DUR (e.g. 50us, 1ms) from the trace
   --ring N               keep only about the newest N events per process (older ones are counted)
   --show-imports         keep the import machinery (<frozen importlib...>), hidden by default
+  --agent MODE           auto (default): the C agent, built once per interpreter, else pure Python;
+                         c: the C agent or an error; py: the pure-Python agent
   --keep-session         keep the raw per-process streams (printed path)
+  --no-report            do not write weft-report.html (the timeline viewer) next to the trace
+  --open                 open the report in the browser when the program ends
   -q, --quiet            no summary, only errors
 `;
 
@@ -77,6 +91,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const python = findPython(optionValue(parsed, 'python'));
   const quiet = hasFlag(parsed, 'quiet');
+  const agent = chooseAgent(python.executable, readAgentMode(optionValue(parsed, 'agent')), (line) => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  });
+  if (agent.notice) process.stderr.write(`${agent.notice}\n`);
+  agentOptions.agent = agent.agent;
+  if (agent.fastSo) agentOptions.fast_so = agent.fastSo;
+  if (agent.fastVariant && agent.fastVariant !== 'full') agentOptions.fast_variant = agent.fastVariant;
 
   const session = createSession(agentOptions);
   let exit: TargetExit;
@@ -94,7 +115,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   let trace: Trace;
-  const progress = startProgress();
+  const progress = startProgress(quiet ? null : process.stderr);
   try {
     trace = await loadSession(session.dir, { minDurationNs, onProgress: progress.update });
     noteRootExit(trace, exit);
@@ -110,12 +131,27 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   progress.finish();
   if (!quiet) printRunSummary(trace, exit, output, process.stderr);
+  if (!hasFlag(parsed, 'no-report')) await writeReport(trace, join(dirname(output), REPORT_NAME), hasFlag(parsed, 'open'), quiet);
   if (hasFlag(parsed, 'keep-session')) {
-    if (!quiet) process.stderr.write(`weft: raw streams kept in ${session.dir}\n`);
+    process.stderr.write(`weft: raw streams kept in ${session.dir}\n`);
   } else {
     removeSession(session.dir);
   }
   return status;
+}
+
+/** The timeline next to the trace. The trace is written already, so a report that cannot be
+ *  written is a warning, not a failure of the run. */
+async function writeReport(trace: Trace, path: string, open: boolean, quiet: boolean): Promise<void> {
+  try {
+    const report = await writeHtmlReport(trace, path);
+    if (!quiet || !report.written) process.stderr.write(`weft: ${describeReport(report)}\n`);
+    if (open && report.written && !(await openInBrowser(pathToFileURL(report.path).href))) {
+      process.stderr.write(`weft: could not start a browser; open ${report.path}\n`);
+    }
+  } catch (e) {
+    process.stderr.write(`weft: no report: ${(e as Error).message}\n`);
+  }
 }
 
 function readTarget(options: Map<string, string[]>, rest: string[]): Target {
@@ -127,6 +163,12 @@ function readTarget(options: Map<string, string[]>, rest: string[]): Target {
   const [path, ...args] = rest as [string, ...string[]];
   checkScript(path);
   return { kind: 'script', path, args };
+}
+
+function readAgentMode(text: string | undefined): AgentMode {
+  if (text === undefined) return 'auto';
+  if (!(AGENT_MODES as string[]).includes(text)) throw new UserError(`--agent takes auto, c or py, not '${text}'`);
+  return text as AgentMode;
 }
 
 function readMinDuration(text: string | undefined): number {

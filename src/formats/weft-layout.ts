@@ -1,6 +1,8 @@
 // The layout of a .weft file (docs/weft-format.md), shared by its writer and its reader. No Node
 // imports: the viewer reads the same files in the browser.
 
+import type { ThreadLane } from '../model/trace.js';
+
 export const WEFT_MAGIC = 'WEFTFILE';
 export const WEFT_VERSION = 1;
 /** magic (8) + u32 version + u32 header byte length */
@@ -20,21 +22,11 @@ export interface SectionEntry {
 }
 
 /** A thread as stored in the header: the lane without its columns, plus where its slices are. */
-export interface ThreadHeader {
-  index: number;
-  process: number;
-  serial: number;
-  ident: number;
-  native: number;
-  name: string;
-  isMain: boolean;
-  startNs: number;
-  endNs: number;
-  unmatchedExits: number;
+export type ThreadHeader = Omit<ThreadLane, 'slices'> & {
   /** First slice of this thread in the slices.* sections. */
   sliceOffset: number;
   sliceCount: number;
-}
+};
 
 /** The sections every version-1 file has, with their types; other names are ignored on read. */
 export const FUNC_SECTIONS: [string, SectionType][] = [

@@ -3,6 +3,7 @@
 
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { looksLikeChromeJson, readChromeTraceFile } from '../formats/chrome-read.js';
 import { readWeftFile } from '../formats/weft-file.js';
 import { decodeStream } from '../stream/decode.js';
 import { UserError } from '../util/errors.js';
@@ -53,7 +54,8 @@ export async function loadSession(dir: string, opts: LoadOptions = {}): Promise<
   return buildTrace(groups, opts);
 }
 
-/** Opens a .weft file, a session folder, or one .wstream file (its process only). */
+/** Opens a .weft file, a session folder, one .wstream file (its process only), or Chrome trace
+ *  JSON (.json, .json.gz) from weft or any other tool. */
 export async function readTrace(path: string, opts: LoadOptions = {}): Promise<Trace> {
   let isDir: boolean;
   try {
@@ -62,8 +64,8 @@ export async function readTrace(path: string, opts: LoadOptions = {}): Promise<T
     throw fsError(err, path);
   }
   if (isDir) return loadSession(path, opts);
-  const head = await readHead(path, 8);
-  const magic = String.fromCharCode(...head);
+  const head = await readHead(path, 16);
+  const magic = String.fromCharCode(...head.subarray(0, 8));
   if (head.length === 0) throw new UserError(`${path} is empty, not a weft trace`);
   if ('WEFTFILE'.startsWith(magic)) return readWeftFile(path);
   if (magic === 'WEFTSTRM') {
@@ -73,10 +75,8 @@ export async function readTrace(path: string, opts: LoadOptions = {}): Promise<T
     const groups = (await groupFiles(dir, await readdir(dir))).filter((g) => g.key === `${m[1]}-${m[2]}`);
     return buildTrace(groups, opts);
   }
-  if (head[0] === 0x7b || (head[0] === 0x1f && head[1] === 0x8b)) {
-    throw new UserError(`${path} is not a weft trace (weft opens .weft files and session folders, not JSON)`);
-  }
-  throw new UserError(`${path} is not a weft trace (expected a .weft file or a session folder)`);
+  if (looksLikeChromeJson(head)) return readChromeTraceFile(path);
+  throw new UserError(`${path} is not a weft trace (expected a .weft file, a session folder or Chrome trace JSON)`);
 }
 
 async function readHead(path: string, n: number): Promise<Uint8Array> {

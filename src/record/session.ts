@@ -14,6 +14,10 @@ export interface AgentOptions {
   ring: number;
   show_imports: boolean;
   flush_ms: number;
+  /** The hook layer: "c" loads fast_so (src/record/fast-agent.ts), "py" (default) is pure Python. */
+  agent?: 'c' | 'py';
+  fast_so?: string;
+  fast_variant?: 'full' | 'noop';
 }
 
 export interface Session {

@@ -5,6 +5,10 @@
 //
 // Two passes: the first walks the record headers (cheap: a record holds many events) to count
 // events per thread and find the earliest time, the second fills columns sized from those counts.
+//
+// EVENTS (type 2, the Python agent) holds (i64 t, i64 op) pairs; EVENTS_PACKED (type 3, the C
+// agent) holds varint ops and varint time deltas after a header that gives the event count and
+// the base time, so both passes treat the two alike.
 
 import { UserError } from '../util/errors.js';
 import { type MetaRecord, metaNs, parseMetaJson } from './meta-json.js';
@@ -54,7 +58,8 @@ export interface DecodedStream {
   extEvents: number;
   /** Records of types this reader does not know, skipped by their length. */
   unknownRecords: number;
-  /** EVENTS_PACKED records, skipped: this reader does not decode them yet. */
+  /** EVENTS_PACKED records too short to hold their header (16 bytes), skipped. Records that are
+   *  read are not counted here. */
   packedRecords: number;
   /** META records whose payload is not a JSON object with a `k`. */
   badMetas: number;
@@ -105,6 +110,7 @@ export function decodeStream(bytes: Uint8Array, opts: DecodeOptions = {}): Decod
 
   // Pass 1: record headers.
   const evOffset: number[] = [];
+  /** EVENTS: whole pairs present; EVENTS_PACKED: the event count its header gives. */
   const evPairs: number[] = [];
   const perThread = new Map<number, number>();
   let minHi = 0;
@@ -140,9 +146,30 @@ export function decodeStream(bytes: Uint8Array, opts: DecodeOptions = {}): Decod
           }
         }
       }
+    } else if (type === RecordType.EventsPacked) {
+      const avail = (cut ? len : end) - off - 8;
+      if (avail >= 16 && length >= 16) {
+        const w = (off >>> 2) + 4;
+        const serial = u32[w - 2]!;
+        const count = u32[w - 1]!;
+        evOffset.push(off);
+        evPairs.push(count);
+        perThread.set(serial, (perThread.get(serial) ?? 0) + count);
+        if (count > 0) {
+          // The base time is at most the first event's time: a fine origin.
+          const hi = i32[w + 1]!;
+          const lo = u32[w]!;
+          if (!haveMin || hi < minHi || (hi === minHi && lo < minLo)) {
+            minHi = hi;
+            minLo = lo;
+            haveMin = true;
+          }
+        }
+      } else if (!cut) {
+        out.packedRecords++;
+      }
     } else if (!cut) {
       if (type === RecordType.Meta) readMeta(bytes.subarray(off + 8, end), out);
-      else if (type === RecordType.EventsPacked) out.packedRecords++;
       else out.unknownRecords++;
     }
     if (cut) {
@@ -179,6 +206,13 @@ export function decodeStream(bytes: Uint8Array, opts: DecodeOptions = {}): Decod
     const start = evOffset[r]!;
     const th = threads.get(u32[(start >>> 2) + 2]!)!;
     const w0 = (start >>> 2) + 4;
+    if (bytes[start] === RecordType.EventsPacked) {
+      const payloadEnd = Math.min(len, start + 8 + u32[(start >>> 2) + 1]!);
+      const baseRel = (i32[w0 + 1]! - oHi) * TWO_POW_32 + (u32[w0]! - oLo);
+      const p = decodePacked(bytes, start + 24, payloadEnd, evPairs[r]!, baseRel, th, out);
+      if (start === cutAt) stoppedAt = p;
+      continue;
+    }
     const wEnd = w0 + evPairs[r]! * 4;
     const w = decodeEvents(u32, i32, w0, wEnd, th, oHi, oLo, out);
     if (start === cutAt) stoppedAt = w * 4;
@@ -284,6 +318,105 @@ function decodeEvents(
   out.unknownEvents += unknown;
   out.extEvents += ext;
   return w;
+}
+
+// Varints of EVENTS_PACKED: 7 bits a byte, least significant first. Values past 2^53 (never
+// written by the agent) lose precision, nothing else. The value read last is left here, so that
+// reading one allocates nothing; the function returns the offset after it, or -1 when the bytes
+// end first (a truncated record).
+let varintValue = 0;
+
+function readVarint(bytes: Uint8Array, p: number, end: number): number {
+  let value = 0;
+  let scale = 1;
+  while (p < end) {
+    const b = bytes[p++]!;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      varintValue = value;
+      return p;
+    }
+    scale *= 128;
+  }
+  return -1;
+}
+
+// The hot loop of EVENTS_PACKED: at most `count` events from bytes [p, end), each `varint op,
+// varint delta_t` (an EXT event is followed by its words, one varint each). Returns the byte
+// offset after the last complete event. One and two byte varints, nearly every op and delta, are
+// read inline.
+function decodePacked(
+  bytes: Uint8Array,
+  p: number,
+  end: number,
+  count: number,
+  baseRel: number,
+  th: ThreadEvents,
+  out: DecodedStream,
+): number {
+  const time = th.time;
+  const kind = th.kind;
+  const arg = th.arg;
+  let k = th.count;
+  let t = baseRel;
+  let unknown = 0;
+  let ext = 0;
+  let done = p;
+  // The columns were sized from the headers' counts: never write past them.
+  const room = time.length - k;
+  for (let i = 0; i < count && i < room + ext + unknown; i++) {
+    let op: number;
+    let b = p < end ? bytes[p]! : 0x100;
+    if (b < 0x80) {
+      op = b;
+      p++;
+    } else if (b < 0x100 && p + 1 < end && bytes[p + 1]! < 0x80) {
+      op = (b & 0x7f) | (bytes[p + 1]! << 7);
+      p += 2;
+    } else {
+      p = readVarint(bytes, p, end);
+      if (p < 0) break;
+      op = varintValue;
+    }
+    let d: number;
+    b = p < end ? bytes[p]! : 0x100;
+    if (b < 0x80) {
+      d = b;
+      p++;
+    } else if (b < 0x100 && p + 1 < end && bytes[p + 1]! < 0x80) {
+      d = (b & 0x7f) | (bytes[p + 1]! << 7);
+      p += 2;
+    } else {
+      p = readVarint(bytes, p, end);
+      if (p < 0) break;
+      d = varintValue;
+    }
+    const kd = op % 16;
+    if (kd <= EventKind.Instant) {
+      t += d;
+      time[k] = t;
+      kind[k] = kd;
+      arg[k] = op < 0x80000000 ? op >>> 4 : Math.floor(op / 16) | 0;
+      k++;
+    } else if (kd === EventKind.Ext) {
+      t += d;
+      let words = Math.floor(op / 16);
+      while (words > 0 && p >= 0) {
+        p = readVarint(bytes, p, end);
+        words--;
+      }
+      if (p < 0) break;
+      ext++;
+    } else {
+      t += d;
+      unknown++;
+    }
+    done = p;
+  }
+  th.count = k;
+  out.unknownEvents += unknown;
+  out.extEvents += ext;
+  return done;
 }
 
 function readMeta(payload: Uint8Array, out: DecodedStream): void {

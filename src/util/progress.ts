@@ -7,7 +7,9 @@ export interface Progress {
   finish(): void;
 }
 
-export function startProgress(stream: NodeJS.WriteStream = process.stderr, delayMs = 1000): Progress {
+/** stream null: no output (quiet mode), same interface. */
+export function startProgress(stream: NodeJS.WriteStream | null = process.stderr, delayMs = 1000): Progress {
+  if (stream === null) return { update() {}, finish() {} };
   const began = Date.now();
   let lastDraw = 0;
   let drawn = false;

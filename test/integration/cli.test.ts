@@ -146,7 +146,7 @@ describe('bad input gets one line and a non-zero status', { concurrency: true },
     ['a bad --min-duration', ['run', '--min-duration', 'soon', join(PROGRAMS, 'argv_io.py')], /duration/],
     ['stats of a missing file', ['stats', 'missing.weft'], /missing\.weft/],
     ['stats of a corrupt trace', ['stats', 'corrupt.weft'], /corrupt|not a weft/],
-    ['stats of a foreign file', ['stats', 'foreign.weft'], /not a weft|corrupt/],
+    ['stats of a foreign file', ['stats', 'foreign.weft'], /not a weft|corrupt|no trace events/],
     ['an unknown command', ['frob'], /unknown command/],
   ];
   for (const [what, args, message] of cases) {

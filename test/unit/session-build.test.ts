@@ -234,8 +234,9 @@ describe('readTrace', () => {
     await assert.rejects(readTrace(join(dir, 'missing.weft')), userError(`${join(dir, 'missing.weft')}: no such file or directory`));
     await assert.rejects(readTrace(session('not-a-session')), userError(`${session('not-a-session')} is not a weft session (it holds no .wstream files)`));
     await assert.rejects(readTrace(session('bad-magic')), userError(/bad-magic\/1-\d+-0000\.wstream is not a weft stream$/));
-    await assert.rejects(readTrace(json), userError(/is not a weft trace \(weft opens \.weft files and session folders, not JSON\)$/));
-    await assert.rejects(readTrace(other), userError(`${other} is not a weft trace (expected a .weft file or a session folder)`));
+    // Chrome JSON is read (see chrome-read tests); an empty one says so
+    await assert.rejects(readTrace(json), userError(/trace\.json holds no trace events$/));
+    await assert.rejects(readTrace(other), userError(`${other} is not a weft trace (expected a .weft file, a session folder or Chrome trace JSON)`));
     await assert.rejects(readTrace(empty), userError(`${empty} is empty, not a weft trace`));
     const stub = join(dir, 'stub.weft');
     writeFileSync(stub, 'WEFT');
