@@ -242,6 +242,8 @@ interface Sample {
   workNs: number | null;
   /** From the end of the work part to the exit of the command (saving, decoding, writing). */
   afterWorkNs: number | null;
+  /** Peak RSS of the program's process at the end of its work (getrusage), kB. */
+  maxRssKb: number | null;
 }
 
 interface Report {
@@ -250,6 +252,7 @@ interface Report {
   calls?: number;
   checksum?: number;
   result?: number;
+  maxrss_kb?: number;
 }
 
 interface Invocation {
@@ -286,6 +289,7 @@ function runOnce(inv: Invocation, cwd: string, timeoutS: number): { sample: Samp
     wallNs,
     workNs: report ? report.work_ns : null,
     afterWorkNs: report ? Number(t1 - BigInt(report.work_end_ns)) : null,
+    maxRssKb: report?.maxrss_kb ?? null,
   };
   if (error !== undefined) sample.error = error;
   return { sample, report, endHr: t1 };
@@ -493,7 +497,7 @@ function okSamples(cell: Cell | undefined): Sample[] {
   return cell ? cell.samples.filter((s) => s.ok) : [];
 }
 
-function medianOf(cell: Cell | undefined, key: 'wallNs' | 'workNs' | 'afterWorkNs'): number | null {
+function medianOf(cell: Cell | undefined, key: 'wallNs' | 'workNs' | 'afterWorkNs' | 'maxRssKb'): number | null {
   return median(okSamples(cell).map((s) => s[key]).filter((v): v is number => v !== null));
 }
 
@@ -635,6 +639,9 @@ function renderInterpreter(result: InterpreterResult, opts: Options): string[] {
   out.push(...renderTable(header3, rows3));
   out.push('');
 
+  // 3b. the cost of one recorded call, and weft's C agent above the floor of hooking.
+  out.push(...renderPerCall(result, tools));
+
   // 4. sizes and post-processing throughput.
   if (tools.includes('weft')) {
     const header4 = ['workload', 'calls (py+C)', 'untraced calls/s', 'weft events', 'raw streams', '.weft file', 'weft post-processing', 'of which after agent end'];
@@ -725,6 +732,62 @@ function renderInterpreter(result: InterpreterResult, opts: Options): string[] {
   out.push('notes:');
   for (const n of notes) out.push(`  ${n}`);
   return out;
+}
+
+/**
+ * In-process cost per recorded call: (work part traced - untraced) / calls, medians. The floor is
+ * weft --agent c-noop: the interpreter calling the same C hooks that return at once, so weft's C
+ * agent "above the floor" is what its own work (timestamps, ids, buffers) costs per call. Calls
+ * are the Python and C calls weft recorded (round 1). Also bytes per call of the raw streams,
+ * and peak RSS growth over the untraced run, as the program measured it at the end of its work.
+ */
+function renderPerCall(result: InterpreterResult, tools: ToolId[]): string[] {
+  const rows: string[][] = [];
+  const perCall = (ns: number | null, base: number | null, calls: number) =>
+    ns !== null && base !== null ? (ns - base) / calls : null;
+  const fmtNs = (v: number | null) => (v === null ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)} us` : `${v.toFixed(1)} ns`);
+  const peers = (['cprofile', 'viztracer'] as ToolId[]).filter((t) => tools.includes(t));
+  for (const r of result.workloads) {
+    if (!r.weft) continue;
+    const calls = r.weft.session.pythonCalls + r.weft.session.cCalls;
+    if (calls === 0) continue;
+    const base = medianOf(r.cells.get('untraced'), 'workNs');
+    const work = (t: ToolId) => medianOf(r.cells.get(t), 'workNs');
+    const floor = tools.includes('weft-noop') ? perCall(work('weft-noop'), base, calls) : null;
+    const weft = perCall(work('weft'), base, calls);
+    const rss = (t: ToolId) => {
+      const a = medianOf(r.cells.get(t), 'maxRssKb');
+      const b = medianOf(r.cells.get('untraced'), 'maxRssKb');
+      return a !== null && b !== null ? fmtBytes(Math.max(0, a - b) * 1024) : '-';
+    };
+    rows.push([
+      r.workload.id,
+      fmtCount(calls),
+      fmtNs(floor),
+      fmtNs(weft),
+      floor !== null && weft !== null ? fmtNs(weft - floor) : '-',
+      ...(tools.includes('weft-py') ? [fmtNs(perCall(work('weft-py'), base, calls))] : []),
+      ...peers.map((t) => fmtNs(perCall(work(t), base, calls))),
+      (r.weft.session.bytes / calls).toFixed(1),
+      rss('weft'),
+      ...(tools.includes('viztracer') ? [rss('viztracer')] : []),
+    ]);
+  }
+  if (rows.length === 0) return [];
+  const header = [
+    'workload', 'calls', 'floor (no-op hooks)', 'weft', 'weft above floor',
+    ...(tools.includes('weft-py') ? ['weft --agent py'] : []),
+    ...peers.map((t) => TOOL_LABEL[t]),
+    'bytes/call on disk', 'RSS growth weft',
+    ...(tools.includes('viztracer') ? ['RSS growth VizTracer'] : []),
+  ];
+  return [
+    'per recorded call: in-process cost ((traced - untraced work) / calls weft recorded), medians; floor = weft --agent c-noop',
+    '(the same C hooks, returning at once); bytes/call of weft\'s raw streams; peak RSS over the untraced run at the end of the work',
+    ...renderTable(header, rows),
+    ...(tools.includes('weft-noop') ? [] : ['  (no floor: add weft-noop to --tools)']),
+    '',
+  ];
 }
 
 function jsonOfInterpreter(result: InterpreterResult): unknown {

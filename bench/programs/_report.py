@@ -11,6 +11,11 @@ import sys
 
 def report(t0, t1, **extra):
     line = {"work_ns": t1 - t0, "work_end_ns": t1}
+    try:
+        import resource  # peak RSS so far (kB on Linux): what the tracer added while the work ran
+        line["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):
+        pass
     line.update(extra)
     sys.stdout.write("WEFT_BENCH " + json.dumps(line, sort_keys=True) + "\n")
     sys.stdout.flush()

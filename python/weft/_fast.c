@@ -267,6 +267,11 @@ typedef struct Buffer {
     Chunk *cur;
     int depth;
     int attached;
+    /* The ids of the code objects this thread met last (direct mapped): hot in this thread's
+     * cache where the code objects' own co_extra arrays may not be. Code objects are never
+     * freed while the agent runs (the FuncRegistry keeps them), so an address stays one code. */
+    PyObject *cc_key[64];
+    uintptr_t cc_val[64];
     char pad1[64];
     /* writer side */
     Chunk *head;
@@ -510,6 +515,28 @@ static inline uint32_t code_fid(PyObject *code)
     return define_code(code);
 }
 
+#define CODE_CACHE_MASK 63
+
+static inline uintptr_t buf_slot(Buffer *b, PyObject *code)
+{
+    size_t i = ((uintptr_t)code >> 5 ^ (uintptr_t)code >> 11) & CODE_CACHE_MASK;
+    if (LIKELY(b->cc_key[i] == code)) return b->cc_val[i];
+    uintptr_t v = code_slot(code);
+    if (v) {
+        b->cc_key[i] = code;
+        b->cc_val[i] = v;
+    }
+    return v;
+}
+
+/* code_fid through the thread's cache */
+static inline uint32_t buf_fid(Buffer *b, PyObject *code)
+{
+    uintptr_t v = buf_slot(b, code);
+    if (LIKELY(v)) return (uint32_t)(v >> 1);
+    return define_code(code);
+}
+
 /* C functions: open addressing on (PyMethodDef *, key object). */
 typedef struct {
     void *ml;
@@ -579,20 +606,30 @@ static void ctab_insert(void *ml, PyObject *key, uint32_t fid)
 /* What a builtin's (module, qualified name) depends on, besides its PyMethodDef: nothing for a
  * plain function; self when it is a type (dict.fromkeys on a subclass) or a module (its name);
  * the type of self otherwise (a method of a subclass is named after the subclass). */
+static inline int is_module(PyTypeObject *tp)
+{
+    /* without PyType_IsSubtype for the builtin types, which are not modules */
+    if (tp == &PyModule_Type) return 1;
+    return (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && PyType_IsSubtype(tp, &PyModule_Type);
+}
+
 static inline PyObject *self_key(PyObject *self)
 {
     if (self == NULL) return NULL;
-    if (PyType_Check(self) || PyModule_Check(self)) return self;
-    return (PyObject *)Py_TYPE(self);
+    PyTypeObject *tp = Py_TYPE(self);
+    if (PyType_FastSubclass(tp, Py_TPFLAGS_TYPE_SUBCLASS) || is_module(tp)) return self;
+    return (PyObject *)tp;
 }
 
 /* fid of a builtin function or method object (what a profile function is given) */
 static uint32_t cfunc_fid(PyObject *func)
 {
-    if (LIKELY(PyCFunction_Check(func))) {
+    PyTypeObject *ft = Py_TYPE(func);
+    if (LIKELY(ft == &PyCFunction_Type || ft == &PyCMethod_Type || PyCFunction_Check(func))) {
         PyCFunctionObject *f = (PyCFunctionObject *)func;
-        PyObject *key = self_key(f->m_self);
-        if (f->m_self && PyModule_Check(f->m_self) && f->m_module) key = NULL; /* named by m_module */
+        PyObject *key;
+        if (f->m_self && f->m_module && is_module(Py_TYPE(f->m_self))) key = NULL; /* named by m_module */
+        else key = self_key(f->m_self);
         uint32_t fid;
         if (LIKELY(ctab_lookup(f->m_ml, key, &fid))) return fid;
         fid = (uint32_t)call_registry(g_define_c, func);
@@ -632,7 +669,7 @@ static uint32_t descr_fid(PyObject *descr, PyObject *self)
 
 static inline void on_call(Buffer *b, uint64_t t, PyObject *code)
 {
-    uint32_t fid = code_fid(code);
+    uint32_t fid = buf_fid(b, code);
     if (!fid) return;
     if (g_max_depth) {
         b->depth++;
@@ -644,7 +681,7 @@ static inline void on_call(Buffer *b, uint64_t t, PyObject *code)
 static inline void on_return(Buffer *b, uint64_t t, PyObject *code)
 {
     /* a code never seen is not defined here (it began before tracing) */
-    uint32_t fid = (uint32_t)(code_slot(code) >> 1);
+    uint32_t fid = (uint32_t)(buf_slot(b, code) >> 1);
     if (!fid) return;
     if (g_max_depth) {
         if (b->depth <= 0) return;
@@ -703,11 +740,11 @@ static int profile_func(PyObject *obj, PyFrameObject *frame, int what, PyObject 
         on_return(b, t, frame_code(frame));
         break;
     case PyTrace_C_CALL:
-        if (g_c_calls && code_fid(frame_code(frame))) on_c_call(b, t, cfunc_fid(arg));
+        if (g_c_calls && buf_fid(b, frame_code(frame))) on_c_call(b, t, cfunc_fid(arg));
         break;
     case PyTrace_C_RETURN:
     case PyTrace_C_EXCEPTION:
-        if (g_c_calls && code_fid(frame_code(frame))) on_c_return(b, t);
+        if (g_c_calls && buf_fid(b, frame_code(frame))) on_c_return(b, t);
         break;
     }
     return 0;
@@ -759,7 +796,7 @@ static PyObject *cb_start(PyObject *self, PyObject *const *args, size_t nargsf, 
     if (UNLIKELY(!b)) return filtered(args[0], 1);
     uint64_t t = now_raw();
     PyObject *code = args[0];
-    uint32_t fid = code_fid(code);
+    uint32_t fid = buf_fid(b, code);
     if (UNLIKELY(!fid)) return ret_disable();
     if (g_max_depth) {
         b->depth++;
@@ -790,7 +827,7 @@ static PyObject *cb_return(PyObject *self, PyObject *const *args, size_t nargsf,
     Buffer *b = tls_buf;
     if (UNLIKELY(!b)) return filtered(args[0], 1);
     uint64_t t = now_raw();
-    uintptr_t v = code_slot(args[0]);
+    uintptr_t v = buf_slot(b, args[0]);
     uint32_t fid = (uint32_t)(v >> 1);
     if (UNLIKELY(!fid)) return v == 1 ? ret_disable() : ret_none();
     if (g_max_depth) {
@@ -839,7 +876,7 @@ static PyObject *cb_call(PyObject *self, PyObject *const *args, size_t nargsf, P
         }
     }
     uint64_t t = now_raw();
-    if (UNLIKELY(!code_fid(args[0]))) return ret_disable();
+    if (UNLIKELY(!buf_fid(b, args[0]))) return ret_disable();
     uint32_t cfid = is_cfunc ? cfunc_fid(callable) : descr_fid(callable, args[3]);
     on_c_call(b, t, cfid);
     return ret_none();
@@ -863,7 +900,7 @@ static PyObject *cb_c_return(PyObject *self, PyObject *const *args, size_t nargs
             return ret_none();
         }
     }
-    if (!code_fid(args[0])) return ret_none();
+    if (!buf_fid(b, args[0])) return ret_none();
     on_c_return(b, t);
     return ret_none();
 #endif
@@ -1288,14 +1325,32 @@ static PyObject *fast_stop(PyObject *m, PyObject *unused)
     return fast_writer_gone(m, NULL);
 }
 
-/* In a forked child: the locks may have been held by threads that do not exist here; only the
- * buffer of the forking thread is still attached. */
-static PyObject *fast_after_fork_child(PyObject *m, PyObject *survivor)
+/* fork() takes g_mutex first (so that no other thread holds it halfway through a change), and
+ * the child starts with a fresh one: the child's first events, in the interpreter's and other
+ * modules' after-fork handlers, may need a new chunk before the agent's own handler runs. */
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&g_mutex);
+}
+
+static void atfork_parent(void)
+{
+    pthread_mutex_unlock(&g_mutex);
+}
+
+static void atfork_child(void)
 {
     pthread_mutex_init(&g_mutex, NULL);
     pthread_cond_init(&g_wake, NULL);
     pthread_cond_init(&g_room, NULL);
-    g_writer_alive = 0;
+    g_writer_alive = 0; /* the writer thread is not in the child (until the agent starts one) */
+    g_urgent = 0;
+}
+
+/* In a forked child (called by the agent's after-fork handler): only the buffer of the forking
+ * thread is still attached; the parent's unwritten events and drop count are not the child's. */
+static PyObject *fast_after_fork_child(PyObject *m, PyObject *survivor)
+{
     g_dropped = 0;
     Buffer *keep = PyObject_TypeCheck(survivor, &BufferType) ? (Buffer *)survivor : NULL;
     Buffer *b = g_attached;
@@ -1401,6 +1456,11 @@ static struct PyModuleDef fast_module = {
 
 PyMODINIT_FUNC PyInit__fast(void)
 {
+    static int atfork_done = 0;
+    if (!atfork_done) {
+        pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+        atfork_done = 1;
+    }
     if (PyType_Ready(&BufferType) < 0) return NULL;
 #ifdef WEFT_MONITORING
     if (PyType_Ready(&CallbackType) < 0) return NULL;

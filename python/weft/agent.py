@@ -4,13 +4,12 @@ import atexit
 import faulthandler
 import json
 import os
-import signal
 import sys
 import threading
 import time
 import _thread
 
-from . import hooks, stream
+from . import hooks, stream, termination
 from .functions import FuncRegistry
 
 _agent = None
@@ -44,11 +43,14 @@ class Agent:
         self.states = []
         self.next_serial = 0
         self.finished = False
+        self.finishing = False
+        self.pending_signal = None
         self.stream = None
         self.fork_of = None
         self.process_name = None
         self.dropped_reported = 0
         self._real_exit = os._exit
+        self.termination = termination.TerminationWatch(self._end_by_signal)
         self.backend = self._choose_backend(options)
 
     def _choose_backend(self, options):
@@ -72,7 +74,7 @@ class Agent:
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(before=self._before_fork, after_in_parent=self._after_fork_parent,
                                 after_in_child=self._after_fork_child)
-        self._install_signal_handlers()
+        self.termination.install()
         # Hooks last, so that the agent's own start is not in the trace.
         self.backend.start(main, self._thread_boot_hook)
 
@@ -131,7 +133,10 @@ class Agent:
         _thread.start_new_thread(self._writer_loop, ())
 
     def _writer_loop(self):
-        # Not a threading.Thread: the program's threading.enumerate() must not see it.
+        # Not a threading.Thread: the program's threading.enumerate() must not see it. Signals
+        # are left to the program's threads: one taken here would wait for the main thread's
+        # next bytecode, where the program's own default action would have acted at once.
+        termination.block_signals()
         while not self.finished:
             self.backend.wait(self.flush_interval)
             try:
@@ -208,13 +213,14 @@ class Agent:
 
     # -- the end --------------------------------------------------------------------------
     def finish(self, how, code=None, signum=None):
-        if self.finished:
-            return
+        """Write what is left and the end record. False when another call does (or did) it."""
+        if self.finished or self.finishing:
+            return False
+        self.finishing = True
         self.backend.stop()  # the agent's own work is not the program's
         with self.lock:
-            # A SIGTERM handler may run inside an atexit finish: the first one to get here ends it.
             if self.finished or self.stream is None:
-                return
+                return False
             self._flush_locked()
             end = {"k": "end", "how": how, "code": code, "t": time.monotonic_ns()}
             if signum is not None:
@@ -224,6 +230,9 @@ class Agent:
             self.backend.finished()
             self.stream.close()
             self.stream = None
+        if self.pending_signal:
+            termination.die_of(self.pending_signal, self._real_exit)
+        return True
 
     def _os_exit(self, code):
         try:
@@ -231,20 +240,14 @@ class Agent:
         finally:
             self._real_exit(code)
 
-    def _install_signal_handlers(self):
-        if threading.current_thread() is not threading.main_thread():
-            return
-        try:
-            if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-                signal.signal(signal.SIGTERM, self._on_sigterm)
-        except (ValueError, OSError):
-            pass
-
-    def _on_sigterm(self, signum, frame):
-        """Write the trace, then die of the signal as the program would have without weft."""
-        self.finish("signal", None, signum)
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
+    def _end_by_signal(self, signum):
+        """SIGTERM, from the main thread's handler or the watcher thread: write the trace, then
+        die of the signal as the program would have without weft."""
+        if self.finished or self.finish("signal", None, signum):
+            termination.die_of(signum, self._real_exit)
+        # A finish is under way (atexit, os._exit, the other path): cutting into its flush would
+        # lose the events it has taken, so it ends first and then dies of the signal.
+        self.pending_signal = signum
 
     # -- fork -----------------------------------------------------------------------------
     def _before_fork(self):
@@ -257,6 +260,7 @@ class Agent:
         """A forked child is a new process: a new stream, only the forking thread, and the
         parent's unwritten events left to the parent."""
         self.lock = _thread.RLock()
+        self.termination.after_fork_child()
         if self.finished:
             return
         parent = self.pid

@@ -1,9 +1,10 @@
 """CBackend: the agent's hook/buffer layer in C (_fast.c), with the methods of hooks.PyBackend.
 
 Up to 3.11 every thread gets the C profile function (PyEval_SetProfile); from 3.12 the agent is
-a sys.monitoring tool (the profiler slot) with C callbacks, and each thread is attached to its
-buffer. New threads are found as the Python agent finds them: threading.setprofile's hook runs
-once at the start of each threading.Thread and attaches it.
+a sys.monitoring tool with C callbacks (a free tool id, never PROFILER_ID: cProfile takes that
+one, and a traced program that profiles itself must keep working), and each thread is attached
+to its buffer. New threads are found as the Python agent finds them: threading.setprofile's hook
+runs once at the start of each threading.Thread and attaches it.
 """
 import os
 import sys
@@ -11,7 +12,9 @@ import threading
 
 from .hooks import ThreadState
 
-TOOL_ID = 2  # sys.monitoring.PROFILER_ID
+# sys.monitoring tool ids without a predefined meaning. Not PROFILER_ID (2): cProfile takes that
+# one from 3.12, and a traced program that profiles itself must keep working.
+TOOL_IDS = (4, 3)
 
 _EVENTS = ("PY_START", "PY_RESUME", "PY_THROW", "PY_RETURN", "PY_YIELD", "PY_UNWIND")
 _C_EVENTS = ("CALL", "C_RETURN", "C_RAISE")
@@ -43,21 +46,29 @@ class CBackend:
     name = "c"
 
     def __init__(self, options, registry):
+        if not getattr(sys, "_is_gil_enabled", lambda: True)():
+            raise Unavailable("the C agent does not run without the GIL (free-threaded build)")
         self.registry = registry
         self.c_calls = bool(options.get("c_calls", True))
         self.fast = load_module(options)
         self.monitoring = sys.version_info >= (3, 12)
         self.noop = bool(self.fast.NOOP)
+        self.tool = None
         if self.monitoring:
+            # Never evict another tool: take a free id, or say which ones are taken.
             mon = sys.monitoring
-            holder = mon.get_tool(TOOL_ID)
-            if holder is not None:
-                raise Unavailable("the sys.monitoring profiler slot (tool %d) is taken by %r"
-                                  % (TOOL_ID, holder))
-            try:
-                mon.use_tool_id(TOOL_ID, "weft")
-            except ValueError as exc:
-                raise Unavailable("cannot claim sys.monitoring tool %d: %s" % (TOOL_ID, exc))
+            for tool in TOOL_IDS:
+                if mon.get_tool(tool) is None:
+                    try:
+                        mon.use_tool_id(tool, "weft")
+                    except ValueError:
+                        continue
+                    self.tool = tool
+                    break
+            if self.tool is None:
+                raise Unavailable("sys.monitoring tools %s are taken (by %s)" % (
+                    " and ".join(str(t) for t in TOOL_IDS),
+                    ", ".join(repr(mon.get_tool(t)) for t in TOOL_IDS)))
         self.fast.configure(registry.code, registry.c_function, self.c_calls,
                             int(options.get("max_depth", 0) or 0), os.environ.get("WEFT_CLOCK"))
         self.hooks_on = False
@@ -77,9 +88,9 @@ class CBackend:
             mask = 0
             for name in events:
                 event = getattr(mon.events, name)
-                mon.register_callback(TOOL_ID, event, callbacks[name])
+                mon.register_callback(self.tool, event, callbacks[name])
                 mask |= event
-            mon.set_events(TOOL_ID, mask)
+            mon.set_events(self.tool, mask)
         self.hooks_on = True
 
     def boot_thread(self, state, frame, event, arg):
@@ -95,11 +106,11 @@ class CBackend:
         """Hooks off first, so that the agent's own work after this is not recorded."""
         if self.monitoring and self.hooks_on:
             mon = sys.monitoring
-            mon.set_events(TOOL_ID, 0)
+            mon.set_events(self.tool, 0)
             for name in _EVENTS + _C_EVENTS:
-                mon.register_callback(TOOL_ID, getattr(mon.events, name), None)
+                mon.register_callback(self.tool, getattr(mon.events, name), None)
             try:
-                mon.free_tool_id(TOOL_ID)
+                mon.free_tool_id(self.tool)
             except ValueError:
                 pass
         self.fast.detach()

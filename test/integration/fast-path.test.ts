@@ -2,19 +2,26 @@
 // programs run under both on every interpreter, and every event is compared except its time:
 // kinds, function names, order and nesting per thread, per-thread counts, the process tree.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readTrace } from '../../src/model/build.js';
 import { ensureBuilt } from '../../src/record/fast-agent.js';
 import { decodeStream } from '../../src/stream/decode.js';
-import { testPythons } from '../helpers/pythons.js';
-import { PROGRAMS, tempDir, weft } from '../helpers/weft.js';
+import { defaultPython, testPythons } from '../helpers/pythons.js';
+import { callCounts } from '../helpers/trace-query.js';
+import { PROGRAMS, isOneLineError, tempDir, weft } from '../helpers/weft.js';
 
 const KIND = ['exit', 'enter', 'c-enter', 'c-exit', 'unwind', 'instant'];
 
-/** What threading does inside this function depends on how many threads have ended (timing). */
-const TIMING_DEPENDENT = new Set(['_maintain_shutdown_locks']);
+/**
+ * What threading.py does inside its functions depends on the other threads' timing (whether a
+ * thread has started or ended yet, who waits on a condition): events nested in them are not
+ * compared, except in Thread.run, which runs the thread's own work.
+ */
+function timingDependent(name: string, file: string): boolean {
+  return /(^|\/)threading\.py$/.test(file) && name !== 'Thread.run' && name !== 'run';
+}
 
 interface ProcessEvents {
   key: string;
@@ -44,6 +51,7 @@ function sessionEvents(dir: string): ProcessEvents[] {
   const out: ProcessEvents[] = [];
   for (const [, entry] of ordered) {
     const funcs = new Map<number, string>();
+    const files = new Map<number, string>();
     const names = new Map<number, string>();
     const threads = new Map<string, string[]>();
     let agent: unknown = null;
@@ -53,7 +61,12 @@ function sessionEvents(dir: string): ProcessEvents[] {
       const ds = decodeStream(readFileSync(file), { name: file });
       assert.equal(ds.truncatedBytes, 0, file);
       for (const meta of ds.metas) {
-        if (meta.k === 'funcs') for (const item of meta.items as unknown[][]) funcs.set(item[0] as number, item[2] as string);
+        if (meta.k === 'funcs') {
+          for (const item of meta.items as unknown[][]) {
+            funcs.set(item[0] as number, item[2] as string);
+            files.set(item[0] as number, item[3] as string);
+          }
+        }
         if (meta.k === 'thread') names.set(meta.tid as number, meta.name as string);
         if (meta.k === 'process') {
           agent = meta.agent;
@@ -77,7 +90,7 @@ function sessionEvents(dir: string): ProcessEvents[] {
             if (skipDepth > 0) continue;
           }
           lines.push(`${KIND[kind]} ${fname}`);
-          if (kind === 1 && TIMING_DEPENDENT.has(fname.split('.').pop()!)) skipDepth = 1;
+          if (kind === 1 && timingDependent(fname, files.get(th.arg[i]!) ?? '')) skipDepth = 1;
         }
         threads.set(name, lines);
       }
@@ -90,7 +103,11 @@ function sessionEvents(dir: string): ProcessEvents[] {
   for (const p of out as (ProcessEvents & { ppid?: number })[]) {
     p.parentKey = keyOfPid.get(p.ppid!) ?? null;
     delete p.ppid;
-    if (TREE_ONLY.test(p.key)) p.threads.clear();
+    if (TREE_ONLY.test(p.key)) {
+      // and it may start after its parent ended (then its parent is init)
+      p.threads.clear();
+      p.parentKey = null;
+    }
   }
   // Children started at the same moment (a spawned process and the resource tracker) may start
   // in either order.
@@ -123,13 +140,17 @@ async function sliceSummary(file: string): Promise<string[]> {
       const lane = trace.threads[ti]!;
       const counts = new Map<string, number>();
       let maxDepth = 0;
+      let skipBelow = -1; // slices come in pre-order: skip the subtree of a timing-dependent one
       for (let i = 0; i < lane.slices.count; i++) {
-        const name = trace.strings[trace.funcs.name[lane.slices.func[i]!]!]!;
+        const depth = lane.slices.depth[i]!;
+        if (skipBelow >= 0 && depth > skipBelow) continue;
+        skipBelow = -1;
+        const f = lane.slices.func[i]!;
+        const name = trace.strings[trace.funcs.name[f]!]!;
         counts.set(name, (counts.get(name) ?? 0) + 1);
-        maxDepth = Math.max(maxDepth, lane.slices.depth[i]!);
+        maxDepth = Math.max(maxDepth, depth);
+        if (timingDependent(name, trace.strings[trace.funcs.file[f]!]!)) skipBelow = depth;
       }
-      // lock.locked calls in _maintain_shutdown_locks depend on timing (see above)
-      counts.delete('lock.locked');
       if (TREE_ONLY.test(p.name)) continue;
       lines.push(`${p.name} / ${lane.name}: depth ${maxDepth}; ${[...counts].sort().map(([n, c]) => `${n}=${c}`).join(' ')}`);
     }
@@ -176,6 +197,31 @@ for (const py of testPythons()) {
     it('builds the C agent for this interpreter', () => {
       assert.ok(built.ok, built.reason);
     });
+    it('leaves sys.monitoring room for a program that profiles itself with cProfile', { skip: built.ok ? false : 'no C agent' }, async () => {
+      const out = join(tempDir(), 'self.weft');
+      const r = weft(['run', '-q', '--agent', 'c', '--python', py.executable, '-o', out, join(PROGRAMS, 'self_profiling.py')]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /cProfile saw inner: True/);
+      const counts = callCounts(await readTrace(out));
+      // From 3.12 both run side by side. Up to 3.11 there is one profile function per thread:
+      // cProfile replaces weft's while it runs, and removes it when it stops, as it would
+      // replace the pure-Python agent's sys.setprofile hook.
+      if (Number(py.version.split('.')[1]) >= 12) assert.equal(counts.get('inner'), 40);
+      else assert.equal(counts.get('Profile.enable') ?? counts.get('enable'), 1);
+    });
+
+    if (Number(py.version.split('.')[1]) >= 12) {
+      it('falls back with one line when the sys.monitoring tools it may use are taken', { skip: built.ok ? false : 'no C agent' }, () => {
+        const site = tempDir('weft-site-');
+        writeFileSync(join(site, 'sitecustomize.py'), 'import sys\nsys.monitoring.use_tool_id(4, "x")\nsys.monitoring.use_tool_id(3, "y")\n');
+        const r = weft(['run', '-q', '--agent', 'c', '--python', py.executable, '-o', join(tempDir(), 'taken.weft'), join(PROGRAMS, 'fast_procs.py')], {
+          env: { PYTHONPATH: site },
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /^weft: process \d+: sys\.monitoring tools 4 and 3 are taken \(by 'x', 'y'\); using the pure-Python agent$/m);
+      });
+    }
+
     for (const [label, program, options] of CASES) {
       it(label, { skip: built.ok ? false : `no C agent: ${built.reason}` }, async () => {
         const args = [join(PROGRAMS, program)];
@@ -187,3 +233,36 @@ for (const py of testPythons()) {
     }
   });
 }
+
+describe('without a C compiler', () => {
+  const py = defaultPython();
+  // An empty cache and no compiler on PATH (the interpreter is given by its path).
+  const env = () => ({ WEFT_CACHE_DIR: tempDir('weft-cache-'), PATH: '/nonexistent' });
+
+  it('says so in one line and traces with the pure-Python agent', async () => {
+    const out = join(tempDir(), 'fallback.weft');
+    const r = weft(['run', '-q', '--python', py.executable, '-o', out, join(PROGRAMS, 'fast_procs.py')], { env: env() });
+    assert.equal(r.status, 0, r.stderr);
+    const notices = r.stderr.split('\n').filter((l) => l.startsWith('weft: '));
+    assert.equal(notices.length, 1, r.stderr);
+    assert.match(notices[0]!, /^weft: no C compiler \(gcc\) on PATH; using the pure-Python agent/);
+    const trace = await readTrace(out);
+    assert.ok(trace.processes.length >= 3);
+  });
+
+  it('fails with one line when the C agent is required', () => {
+    const r = weft(['run', '--agent', 'c', '--python', py.executable, '-o', join(tempDir(), 'x.weft'), join(PROGRAMS, 'fast_procs.py')], { env: env() });
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(r.stderr, /cannot use the C agent: no C compiler/);
+  });
+
+  it('weft check tells which agent each interpreter would use', () => {
+    const r = weft(['check', '--python', py.executable], { env: env() });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /py\s+(PyEval_SetProfile|sys\.monitoring)\s+no C compiler/);
+    const ok = weft(['check', '--python', py.executable, '--json']);
+    assert.equal(ok.status, 0, ok.stderr);
+    const status = JSON.parse(ok.stdout.trim().split('\n')[0]!) as Record<string, unknown>;
+    assert.equal(status.agent, 'c');
+  });
+});
