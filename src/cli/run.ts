@@ -60,7 +60,8 @@ options (before the script):
   --ring N               keep only about the newest N events per process (older ones are counted)
   --show-imports         keep the import machinery (<frozen importlib...>), hidden by default
   --agent MODE           auto (default): the C agent, built once per interpreter, else pure Python;
-                         c: the C agent or an error; py: the pure-Python agent
+                         c: the C agent or an error; py: the pure-Python agent;
+                         c-noop: the C hooks doing nothing (the benchmarks' floor; no events)
   --keep-session         keep the raw per-process streams (printed path)
   --no-report            do not write weft-report.html (the timeline viewer) next to the trace
   --open                 open the report in the browser when the program ends
@@ -167,7 +168,7 @@ function readTarget(options: Map<string, string[]>, rest: string[]): Target {
 
 function readAgentMode(text: string | undefined): AgentMode {
   if (text === undefined) return 'auto';
-  if (!(AGENT_MODES as string[]).includes(text)) throw new UserError(`--agent takes auto, c or py, not '${text}'`);
+  if (!(AGENT_MODES as string[]).includes(text)) throw new UserError(`--agent takes auto, c, py or c-noop, not '${text}'`);
   return text as AgentMode;
 }
 

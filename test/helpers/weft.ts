@@ -15,6 +15,7 @@ export interface Result {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  error?: Error;
 }
 
 export function weft(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Result {
@@ -25,7 +26,12 @@ export function weft(args: string[], options: { cwd?: string; input?: string; en
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
   });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error };
+}
+
+/** Everything about a run, for a failing assertion's message. */
+export function explain(r: Result): string {
+  return `status ${r.status}, signal ${r.signal}${r.error ? `, error ${r.error.message}` : ''}\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(-2000)}`;
 }
 
 /** Starts weft in its own process group (as a shell job would be), for signal tests. */

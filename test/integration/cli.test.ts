@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { readTrace } from '../../src/model/build.js';
 import { defaultPython, testPythons } from '../helpers/pythons.js';
 import { callCounts } from '../helpers/trace-query.js';
-import { EXAMPLES, PROGRAMS, isOneLineError, tempDir, weft } from '../helpers/weft.js';
+import { EXAMPLES, PROGRAMS, isOneLineError, explain, tempDir, weft } from '../helpers/weft.js';
 
 const argvProgram = join(PROGRAMS, 'argv_io.py');
 
@@ -32,7 +32,7 @@ describe('weft run', { concurrency: true }, () => {
   it('names the trace after the script, in the current folder, and prints a summary', () => {
     const dir = tempDir();
     const r = weft(['run', '--python', py.executable, join(EXAMPLES, 'primes_threads.py')], { cwd: dir });
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, explain(r));
     assert.ok(existsSync(join(dir, 'primes_threads.weft')));
     assert.match(r.stderr, /trace written to primes_threads\.weft/);
     assert.match(r.stderr, /primes-0/);
@@ -56,7 +56,7 @@ describe('weft run', { concurrency: true }, () => {
     const other = testPythons().find((p) => p.version !== py.version && p.executable.includes('/.pyenv/'));
     if (!other) return;
     const r = weft(['run', '--python', `python${other.version}`, '-q', '-o', join(tempDir(), 'v.weft'), '-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, explain(r));
     assert.equal(r.stdout.trim(), other.version);
   });
 
@@ -65,7 +65,7 @@ describe('weft run', { concurrency: true }, () => {
     for (const name of ['t.json', 't.json.gz']) {
       const out = join(dir, name);
       const r = weft(['run', '--python', py.executable, '-o', out, join(PROGRAMS, 'threads_work.py')]);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.status, 0, explain(r));
       const raw = readFileSync(out);
       const doc = JSON.parse((name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')) as { traceEvents: Record<string, unknown>[] };
       const events = doc.traceEvents;
@@ -84,7 +84,7 @@ describe('weft run', { concurrency: true }, () => {
     const run = async (name: string, ...opts: string[]) => {
       const out = join(dir, `${name}.weft`);
       const r = weft(['run', '--python', py.executable, ...opts, '-o', out, subject]);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.status, 0, explain(r));
       return readTrace(out);
     };
     const included = await run('inc', '--include', 'programs/*');
@@ -104,7 +104,7 @@ describe('weft run', { concurrency: true }, () => {
     const dir = tempDir();
     const out = join(dir, 'ring.weft');
     const r = weft(['run', '--python', py.executable, '--ring', '4000', '-o', out, '-c', 'def f(): pass\nfor i in range(50000): f()']);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, explain(r));
     assert.match(r.stderr, /dropped/);
     const trace = await readTrace(out);
     const kept = callCounts(trace).get('f') ?? 0;

@@ -10,7 +10,7 @@ import { ensureBuilt } from '../../src/record/fast-agent.js';
 import { decodeStream } from '../../src/stream/decode.js';
 import { defaultPython, testPythons } from '../helpers/pythons.js';
 import { callCounts } from '../helpers/trace-query.js';
-import { PROGRAMS, isOneLineError, tempDir, weft } from '../helpers/weft.js';
+import { PROGRAMS, isOneLineError, explain, tempDir, weft } from '../helpers/weft.js';
 
 const KIND = ['exit', 'enter', 'c-enter', 'c-exit', 'unwind', 'instant'];
 
@@ -124,7 +124,7 @@ function record(python: string, agent: 'c' | 'py', args: string[], extra: string
     env: { TMPDIR: tmp },
     timeoutMs: 180_000,
   });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 0, explain(r));
   assert.doesNotMatch(r.stderr, /pure-Python agent|tracing disabled/, r.stderr);
   const sessions = readdirSync(tmp).filter((n) => n.startsWith('weft-session-'));
   assert.equal(sessions.length, 1);
@@ -200,7 +200,7 @@ for (const py of testPythons()) {
     it('leaves sys.monitoring room for a program that profiles itself with cProfile', { skip: built.ok ? false : 'no C agent' }, async () => {
       const out = join(tempDir(), 'self.weft');
       const r = weft(['run', '-q', '--agent', 'c', '--python', py.executable, '-o', out, join(PROGRAMS, 'self_profiling.py')]);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.status, 0, explain(r));
       assert.match(r.stdout, /cProfile saw inner: True/);
       const counts = callCounts(await readTrace(out));
       // From 3.12 both run side by side. Up to 3.11 there is one profile function per thread:
@@ -217,7 +217,7 @@ for (const py of testPythons()) {
         const r = weft(['run', '-q', '--agent', 'c', '--python', py.executable, '-o', join(tempDir(), 'taken.weft'), join(PROGRAMS, 'fast_procs.py')], {
           env: { PYTHONPATH: site },
         });
-        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.status, 0, explain(r));
         assert.match(r.stderr, /^weft: process \d+: sys\.monitoring tools 4 and 3 are taken \(by 'x', 'y'\); using the pure-Python agent$/m);
       });
     }
@@ -242,7 +242,7 @@ describe('without a C compiler', () => {
   it('says so in one line and traces with the pure-Python agent', async () => {
     const out = join(tempDir(), 'fallback.weft');
     const r = weft(['run', '-q', '--python', py.executable, '-o', out, join(PROGRAMS, 'fast_procs.py')], { env: env() });
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, explain(r));
     const notices = r.stderr.split('\n').filter((l) => l.startsWith('weft: '));
     assert.equal(notices.length, 1, r.stderr);
     assert.match(notices[0]!, /^weft: no C compiler \(gcc\) on PATH; using the pure-Python agent/);
@@ -258,7 +258,7 @@ describe('without a C compiler', () => {
 
   it('weft check tells which agent each interpreter would use', () => {
     const r = weft(['check', '--python', py.executable], { env: env() });
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, explain(r));
     assert.match(r.stdout, /py\s+(PyEval_SetProfile|sys\.monitoring)\s+no C compiler/);
     const ok = weft(['check', '--python', py.executable, '--json']);
     assert.equal(ok.status, 0, ok.stderr);

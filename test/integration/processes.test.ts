@@ -6,7 +6,7 @@ import { readTrace } from '../../src/model/build.js';
 import type { Trace } from '../../src/model/trace.js';
 import { testPythons } from '../helpers/pythons.js';
 import { callCounts, processCalls } from '../helpers/trace-query.js';
-import { EXAMPLES, PROGRAMS, tempDir, weft } from '../helpers/weft.js';
+import { EXAMPLES, PROGRAMS, explain, tempDir, weft } from '../helpers/weft.js';
 
 function rootProcess(trace: Trace) {
   const roots = trace.processes.filter((p) => p.parent === -1);
@@ -22,7 +22,7 @@ for (const py of testPythons()) {
       it(`traces a multiprocessing Pool started by ${method}`, async () => {
         const out = join(tempDir(), `primes-${method}.weft`);
         const r = weft(['run', '--python', py.executable, '-o', out, join(EXAMPLES, 'primes_processes.py'), method]);
-        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.status, 0, explain(r));
         assert.match(r.stdout, /711 of 6000 numbers are prime/);
         const trace = await readTrace(out);
         const root = rootProcess(trace);
@@ -46,7 +46,7 @@ for (const py of testPythons()) {
     it('traces ProcessPoolExecutor, subprocess.run and os.fork children', async () => {
       const out = join(tempDir(), 'children.weft');
       const r = weft(['run', '--python', py.executable, '-o', out, join(PROGRAMS, 'children.py')]);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.status, 0, explain(r));
       const trace = await readTrace(out);
       const root = rootProcess(trace);
       const others = trace.processes.filter((p) => p !== root);

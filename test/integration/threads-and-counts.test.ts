@@ -6,14 +6,14 @@ import { describe, it } from 'node:test';
 import { readTrace } from '../../src/model/build.js';
 import { testPythons } from '../helpers/pythons.js';
 import { callCounts, pythonCallTable, threadByName } from '../helpers/trace-query.js';
-import { PROGRAMS, tempDir, weft } from '../helpers/weft.js';
+import { PROGRAMS, explain, tempDir, weft } from '../helpers/weft.js';
 
 for (const py of testPythons()) {
   describe(`python ${py.version}`, { concurrency: true }, () => {
     it('traces every thread from its start with exact call counts', async () => {
       const out = join(tempDir(), 'threads.weft');
       const r = weft(['run', '--python', py.executable, '-o', out, join(PROGRAMS, 'threads_work.py')]);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.status, 0, explain(r));
       const trace = await readTrace(out);
       assert.equal(trace.processes.length, 1);
       const main = threadByName(trace, 'MainThread');
@@ -37,7 +37,7 @@ for (const py of testPythons()) {
       const expected = new Map(Object.entries(JSON.parse(ref.stdout) as Record<string, [number, number]>));
       const out = join(tempDir(), 'subject.weft');
       const r = weft(['run', '--python', py.executable, '-o', out, subject]);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.status, 0, explain(r));
       const actual = pythonCallTable(await readTrace(out), 'cprofile_subject.py');
       assert.deepEqual(Object.fromEntries([...actual].sort()), Object.fromEntries([...expected].sort()));
     });

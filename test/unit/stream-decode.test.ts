@@ -95,7 +95,7 @@ describe('decodeStream', () => {
     assert.deepEqual(ds.threads, []);
   });
 
-  it('skips unknown record types by their length and EVENTS_PACKED records', () => {
+  it('skips unknown record types by their length, and EVENTS_PACKED records too short to read', () => {
     const ds = decodeStream(fixture('unknown-record'), { originNs: FIXTURE_T0 });
     assert.equal(ds.unknownRecords, 2);
     assert.equal(ds.packedRecords, 1);
