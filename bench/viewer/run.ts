@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromeJsonChunks } from '../../src/formats/chrome-json.js';
 import { writeHtmlReport } from '../../src/report/html-report.js';
 import { serveTrace } from '../../src/server/server.js';
-import { encodePayload } from '../../src/server/payload.js';
+import { encodeWeftFile } from '../../src/formats/weft-file.js';
 import { browserMissing, launch } from '../../test/browser/browser.js';
 import { syntheticTrace } from './gen-trace.js';
 
@@ -132,7 +132,7 @@ async function benchSize(browser: Browser, n: number, out: string[]): Promise<vo
   let t = performance.now();
   const trace = syntheticTrace(n);
   say(`\n## ${n.toLocaleString('en-US')} slices (${trace.threads.length} threads, ${trace.processes.length} processes)`);
-  say(`generated in ${fmt(performance.now() - t)} ms; .weft payload ${mb(encodePayload(trace).byteLength)}`);
+  say(`generated in ${fmt(performance.now() - t)} ms; .weft payload ${mb(encodeWeftFile(trace).byteLength)}`);
 
   // Chrome JSON of the same trace: what any JSON viewer must read.
   const json = join(tmpdir(), `weft-bench-${n}.json`);

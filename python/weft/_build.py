@@ -154,7 +154,22 @@ def ensure(variant="full"):
     path = cache_path(variant)
     if os.path.exists(path):
         return {"ok": True, "path": path, "built": False, "seconds": 0, "variant": variant}
-    return build(variant)
+    # One build at a time per cache folder: the other weft runs starting now wait for it.
+    lock = None
+    try:
+        import fcntl
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        lock = open(os.path.join(os.path.dirname(path), ".build.lock"), "w")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    except (ImportError, OSError):
+        pass
+    try:
+        if os.path.exists(path):
+            return {"ok": True, "path": path, "built": False, "seconds": 0, "variant": variant}
+        return build(variant)
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 def clock_source():

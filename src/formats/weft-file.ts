@@ -42,6 +42,37 @@ interface Planned {
 
 /** Writes `trace` to `path` (through a temporary file, so a crash never leaves half a file). */
 export function writeWeftFile(trace: Trace, path: string): void {
+  const parts = weftFileParts(trace);
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const b of parts) {
+      let off = 0;
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    }
+    closeSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  renameSync(tmp, path);
+}
+
+/** The bytes of a .weft file in memory: what `weft view` serves and the HTML report embeds. */
+export function encodeWeftFile(trace: Trace): Uint8Array {
+  const parts = weftFileParts(trace);
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let pos = 0;
+  for (const b of parts) {
+    out.set(b, pos);
+    pos += b.length;
+  }
+  return out;
+}
+
+/** The file as byte ranges in order (padding included); the columns are views, not copies. */
+function weftFileParts(trace: Trace): Uint8Array[] {
   if (!LITTLE_ENDIAN) throw new UserError('weft writes .weft files on little-endian machines only');
   const planned: Planned[] = [];
   const plan = (names: [string, SectionType][], length: number, columns: Typed[][]) => {
@@ -126,33 +157,22 @@ export function writeWeftFile(trace: Trace, path: string): void {
   dv.setUint32(8, WEFT_VERSION, true);
   dv.setUint32(12, headerBytes.length, true);
 
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let pos = 0;
-    const put = (b: Uint8Array) => {
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-      pos += b.length;
-    };
-    const pad = () => {
-      const n = align8(pos) - pos;
-      if (n > 0) put(new Uint8Array(n));
-    };
-    put(preamble);
-    put(headerBytes);
-    pad();
-    for (const section of planned) {
-      for (const part of section.parts) put(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
-      pad();
+  const parts: Uint8Array[] = [preamble, headerBytes];
+  let pos = preamble.length + headerBytes.length;
+  const pad = () => {
+    const n = align8(pos) - pos;
+    if (n > 0) parts.push(new Uint8Array(n));
+    pos += n;
+  };
+  pad();
+  for (const section of planned) {
+    for (const part of section.parts) {
+      parts.push(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+      pos += part.byteLength;
     }
-    closeSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
+    pad();
   }
-  renameSync(tmp, path);
+  return parts;
 }
 
 /** Reads a .weft file; its columns are views into one buffer holding the file. */

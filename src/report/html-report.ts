@@ -7,7 +7,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Trace } from '../model/trace.js';
-import { encodePayload } from '../server/payload.js';
+import { encodeWeftFile } from '../formats/weft-file.js';
 import { pageParts } from '../server/page.js';
 import { formatBytes, formatCount } from '../util/units.js';
 
@@ -40,7 +40,7 @@ export async function writeHtmlReport(trace: Trace, path: string, opts: HtmlRepo
       reason: `the trace has ${formatCount(n)} slices, more than a single-file report opens quickly (${formatCount(max)}): view it with \`weft view\``,
     };
   }
-  const payload = gzipSync(encodePayload(trace), { level: opts.level ?? 6 });
+  const payload = gzipSync(encodeWeftFile(trace), { level: opts.level ?? 6 });
   const parts = pageParts({ kind: 'inline', base64: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64'), gzip: true });
   const tmp = `${path}.tmp-${process.pid}`;
   let bytes = 0;

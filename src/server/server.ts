@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Trace } from '../model/trace.js';
 import { UserError } from '../util/errors.js';
-import { encodePayload } from './payload.js';
+import { encodeWeftFile } from '../formats/weft-file.js';
 import { pageParts } from './page.js';
 
 export interface ViewServer {
@@ -31,7 +31,7 @@ export function isLoopback(host: string): boolean {
 
 export async function serveTrace(trace: Trace, opts: ServeOptions = {}): Promise<ViewServer> {
   const host = opts.host ?? '127.0.0.1';
-  const payload = encodePayload(trace);
+  const payload = encodeWeftFile(trace);
   const page = Buffer.from(pageParts({ kind: 'url', url: TRACE_PATH.slice(1) }).join(''), 'utf8');
   const loopback = isLoopback(host);
   let port = 0;

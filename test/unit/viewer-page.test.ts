@@ -7,12 +7,11 @@ import { describe, it } from 'node:test';
 import { Script } from 'node:vm';
 import { gunzipSync } from 'node:zlib';
 import { readChromeTraceFile } from '../../src/formats/chrome-read.js';
-import { decodeWeftFile, writeWeftFile } from '../../src/formats/weft-file.js';
+import { decodeWeftFile, encodeWeftFile, writeWeftFile } from '../../src/formats/weft-file.js';
 import { loadSession } from '../../src/model/build.js';
 import { writeHtmlReport } from '../../src/report/html-report.js';
 import { viewerBundle } from '../../src/server/bundle.js';
 import { pageParts } from '../../src/server/page.js';
-import { encodePayload } from '../../src/server/payload.js';
 import { serveTrace } from '../../src/server/server.js';
 import { ensureViewerBuilt } from '../browser/build-viewer.js';
 import { traceOf } from './helpers/trace-builder.js';
@@ -41,13 +40,13 @@ describe('viewer payload', () => {
     for (const [k, trace] of traces.entries()) {
       const path = join(dir, `p${k}.weft`);
       writeWeftFile(trace, path);
-      assert.deepEqual(Buffer.from(encodePayload(trace)), readFileSync(path));
+      assert.deepEqual(Buffer.from(encodeWeftFile(trace)), readFileSync(path));
     }
   });
 
   it('decodes back to the same trace, optional tables included', async () => {
     const trace = await readChromeTraceFile(join(fixturesDir, 'chrome', 'extras.json'));
-    const back = decodeWeftFile(new Uint8Array(encodePayload(trace)), 'payload');
+    const back = decodeWeftFile(new Uint8Array(encodeWeftFile(trace)), 'payload');
     assert.deepStrictEqual(back, trace);
   });
 });
