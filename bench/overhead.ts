@@ -783,7 +783,7 @@ function renderPerCall(result: InterpreterResult, tools: ToolId[]): string[] {
   ];
   return [
     'per recorded call: in-process cost ((traced - untraced work) / calls weft recorded), medians; floor = weft --agent c-noop',
-    '(the same C hooks, returning at once); bytes/call of weft\'s raw streams; peak RSS over the untraced run at the end of the work',
+    '(the same C hooks, returning at once); bytes/call of weft\'s raw streams; peak RSS (VmHWM) over the untraced run at the end of the work',
     ...renderTable(header, rows),
     ...(tools.includes('weft-noop') ? [] : ['  (no floor: add weft-noop to --tools)']),
     '',

@@ -24,10 +24,22 @@ class Unavailable(Exception):
     """The C agent cannot be used in this process; the message says why, in a few words."""
 
 
+def _built_for_me(path):
+    """weft run built fast_so for the interpreter it started; a child process may run another
+    one (subprocess of python3.9 from a 3.12 program), which must not load it."""
+    import _imp
+    name = os.path.basename(path)
+    if name.endswith(_imp.extension_suffixes()[0]):
+        return True
+    # Another interpreter's extension suffix (.cpython-39-x86_64-linux-gnu.so): not for us.
+    return ".cpython-" not in name and ".pypy" not in name
+
+
 def load_module(options):
     path = options.get("fast_so")
-    if not path:
-        # Started without weft run's preparation: a build in the cache will do.
+    if not path or not _built_for_me(path):
+        # Started without weft run's preparation, or by another interpreter than the one weft run
+        # prepared: a build in the cache will do.
         try:
             from . import _build
             path = _build.cache_path(options.get("fast_variant", "full"))

@@ -262,7 +262,7 @@ function warnings(
       out.push(`${who}: stream cut short, the last ${formatBytes(p.truncatedBytes)} could not be read`);
     }
     if (pb.packedRecords > 0) {
-      out.push(`${who}: ${formatCount(pb.packedRecords)} packed event records skipped (not readable by this weft yet)`);
+      out.push(`${who}: ${formatCount(pb.packedRecords)} malformed packed event records skipped`);
     }
     if (pb.badMetas > 0) out.push(`${who}: ${formatCount(pb.badMetas)} unreadable metadata records skipped`);
   });

@@ -365,12 +365,13 @@ function decodePacked(
   // The columns were sized from the headers' counts: never write past them.
   const room = time.length - k;
   for (let i = 0; i < count && i < room + ext + unknown; i++) {
+    // op: one byte holds func ids below 8, two below 1024 (nearly every op)
     let op: number;
     let b = p < end ? bytes[p]! : 0x100;
     if (b < 0x80) {
       op = b;
       p++;
-    } else if (b < 0x100 && p + 1 < end && bytes[p + 1]! < 0x80) {
+    } else if (p + 1 < end && bytes[p + 1]! < 0x80) {
       op = (b & 0x7f) | (bytes[p + 1]! << 7);
       p += 2;
     } else {
@@ -378,28 +379,27 @@ function decodePacked(
       if (p < 0) break;
       op = varintValue;
     }
-    let d: number;
+    // delta_t
     b = p < end ? bytes[p]! : 0x100;
     if (b < 0x80) {
-      d = b;
+      t += b;
       p++;
-    } else if (b < 0x100 && p + 1 < end && bytes[p + 1]! < 0x80) {
-      d = (b & 0x7f) | (bytes[p + 1]! << 7);
+    } else if (p + 1 < end && bytes[p + 1]! < 0x80) {
+      t += (b & 0x7f) | (bytes[p + 1]! << 7);
       p += 2;
     } else {
       p = readVarint(bytes, p, end);
       if (p < 0) break;
-      d = varintValue;
+      t += varintValue;
     }
-    const kd = op % 16;
+    const small = op < 0x80000000;
+    const kd = small ? op & 15 : op % 16;
     if (kd <= EventKind.Instant) {
-      t += d;
       time[k] = t;
       kind[k] = kd;
-      arg[k] = op < 0x80000000 ? op >>> 4 : Math.floor(op / 16) | 0;
+      arg[k] = small ? op >>> 4 : Math.floor(op / 16) | 0;
       k++;
     } else if (kd === EventKind.Ext) {
-      t += d;
       let words = Math.floor(op / 16);
       while (words > 0 && p >= 0) {
         p = readVarint(bytes, p, end);
@@ -408,7 +408,6 @@ function decodePacked(
       if (p < 0) break;
       ext++;
     } else {
-      t += d;
       unknown++;
     }
     done = p;

@@ -266,3 +266,21 @@ describe('without a C compiler', () => {
     assert.equal(status.agent, 'c');
   });
 });
+
+describe('a child process of another interpreter', () => {
+  const all = testPythons();
+  const [first, last] = [all[0]!, all[all.length - 1]!];
+  it('does not load the build of its parent', { skip: all.length < 2 ? 'one interpreter only' : false }, () => {
+    ensureBuilt(first.executable);
+    const base = tempDir('weft-other-');
+    const tmp = join(base, 'tmp');
+    mkdirSync(tmp);
+    const code = `import subprocess; subprocess.run([${JSON.stringify(first.executable)}, "-c", "sum(range(3))"], check=True)`;
+    const r = weft(['run', '-q', '--keep-session', '--python', last.executable, '-o', join(base, 'x.weft'), '-c', code], { env: { TMPDIR: tmp } });
+    assert.equal(r.status, 0, r.stderr);
+    const session = join(tmp, readdirSync(tmp).find((n) => n.startsWith('weft-session-'))!);
+    const procs = sessionEvents(session);
+    assert.equal(procs.length, 2);
+    assert.deepEqual(procs.map((p) => p.agent), ['c', 'c']);
+  });
+});

@@ -104,7 +104,7 @@ describe('loadSession', () => {
     assert.deepEqual(rows(t, 0), [row('main', 100, 200, 0)]);
     assert.equal(t.processes[0]!.name, '-m pkg.tool serve');
     assert.equal(t.processes[0]!.end.text, 'exited with status 3');
-    assert.match(t.meta.warnings[0]!, /1 packed event records skipped/);
+    assert.match(t.meta.warnings[0]!, /1 malformed packed event records skipped/);
   });
 
   it('ignores EXT events and instants when building slices', async () => {
