@@ -43,6 +43,8 @@
 #include <string.h>
 #include <time.h>
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -1523,6 +1525,40 @@ static PyTypeObject BufferType = {
     .tp_new = Buffer_new,
 };
 
+/* SIGTERM, seen without Python's help: a Python-level handler runs only when the main thread
+ * reaches its next bytecode, which a main thread asleep in C (a Pool worker in sem_wait) may never
+ * do, and a program may clear Python's wakeup fd (multiprocessing's forkserver children do).
+ * This handler only writes the signal number to the agent's pipe, with SA_RESTART so that the
+ * program's system calls do not even notice; the agent's watcher thread writes the trace and then
+ * lets the default action end the process. A program that installs its own SIGTERM handler
+ * replaces this one, and handles SIGTERM itself. */
+static volatile int g_sigterm_fd = -1;
+
+static void on_sigterm(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (g_sigterm_fd >= 0) {
+        ssize_t ignored = write(g_sigterm_fd, &b, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+static PyObject *fast_watch_sigterm(PyObject *m, PyObject *arg)
+{
+    long fd = PyLong_AsLong(arg);
+    if (fd == -1 && PyErr_Occurred()) return NULL;
+    g_sigterm_fd = (int)fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigterm;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(SIGTERM, &sa, NULL) != 0) return PyErr_SetFromErrno(PyExc_OSError);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef fast_methods[] = {
     {"configure", (PyCFunction)(void (*)(void))fast_configure, METH_VARARGS | METH_KEYWORDS, NULL},
     {"attach", fast_attach, METH_O, NULL},
@@ -1534,6 +1570,7 @@ static PyMethodDef fast_methods[] = {
 #endif
     {"drain", fast_drain, METH_VARARGS, NULL},
     {"wait", fast_wait, METH_O, NULL},
+    {"watch_sigterm", fast_watch_sigterm, METH_O, NULL},
     {"writer_gone", fast_writer_gone, METH_NOARGS, NULL},
     {"stop", fast_stop, METH_NOARGS, NULL},
     {"after_fork_child", fast_after_fork_child, METH_O, NULL},

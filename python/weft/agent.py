@@ -74,7 +74,7 @@ class Agent:
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(before=self._before_fork, after_in_parent=self._after_fork_parent,
                                 after_in_child=self._after_fork_child)
-        self.termination.install()
+        self.termination.install(getattr(self.backend, "fast", None))
         # Hooks last, so that the agent's own start is not in the trace.
         self.backend.start(main, self._thread_boot_hook)
 

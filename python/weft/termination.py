@@ -5,7 +5,9 @@ bytecode, and a main thread asleep in C (a multiprocessing Pool worker waiting o
 semaphore, say) may never get there, so the process that SIGTERM kills at once without weft
 would hang, and its parent with it (Pool.terminate joins its workers). So CPython's wakeup fd
 tells a watcher thread about the signal too, and whichever of the two gets there first writes
-the trace and then lets the signal's default action end the process.
+the trace and then lets the signal's default action end the process. With the C agent, its own
+C-level handler feeds the watcher instead (a program may clear Python's wakeup fd: the children
+of multiprocessing's forkserver do), and no Python-level handler is installed at all.
 """
 import os
 import signal
@@ -48,12 +50,20 @@ class TerminationWatch:
     def __init__(self, on_signal):
         self.on_signal = on_signal
         self.read_fd = self.write_fd = -1
+        self.fast = None  # the C agent, whose own SIGTERM handler writes to our pipe
 
-    def install(self):
+    def install(self, fast=None):
         """In the main thread. Only when the program left SIGTERM to its default action."""
         try:
             if signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
                 return
+        except (ValueError, OSError):
+            return
+        if hasattr(fast, "watch_sigterm"):
+            self.fast = fast
+            self._watch_c_handler()
+            return
+        try:
             signal.signal(signal.SIGTERM, self.handler)
         except (ValueError, OSError):
             return
@@ -65,7 +75,9 @@ class TerminationWatch:
             if fd >= 0:
                 os.close(fd)
         self.read_fd = self.write_fd = -1
-        if signal.getsignal(signal.SIGTERM) == self.handler:
+        if self.fast is not None:
+            self._watch_c_handler()
+        elif signal.getsignal(signal.SIGTERM) == self.handler:
             try:
                 signal.set_wakeup_fd(-1)
             except ValueError:
@@ -74,6 +86,16 @@ class TerminationWatch:
 
     def handler(self, signum, frame):
         self.on_signal(signum)
+
+    def _watch_c_handler(self):
+        try:
+            read_fd, write_fd = os.pipe()
+            os.set_blocking(write_fd, False)
+            self.fast.watch_sigterm(write_fd)
+        except OSError:
+            return
+        self.read_fd, self.write_fd = read_fd, write_fd
+        _thread.start_new_thread(self._watch, (read_fd,))
 
     def _watch_wakeup_fd(self):
         try:
@@ -100,6 +122,7 @@ class TerminationWatch:
                 return
             # Every signal with a Python handler is written here; SIGTERM only counts while the
             # handler is still ours (the program may have installed its own since).
-            if signal.SIGTERM in data and signal.getsignal(signal.SIGTERM) == self.handler:
+            ours = self.fast is not None or signal.getsignal(signal.SIGTERM) == self.handler
+            if signal.SIGTERM in data and ours:
                 self.on_signal(signal.SIGTERM)
                 return
