@@ -7,11 +7,12 @@
 // (pip install viztracer provides vizviewer; the JSON files are the ones run.js leaves in tmp.)
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserMissing, launch } from '../../test/browser/browser.js';
+import { rendererRss } from './renderer-rss.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -22,21 +23,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function rendererRss(): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
 
 async function main(): Promise<void> {
   const viz = process.env.VIZVIEWER ?? 'vizviewer';

@@ -3,7 +3,7 @@
 // time to the first full draw, frame times at every zoom level while zooming and panning, and
 // memory. Usage: node dist/bench/viewer/run.js [slices...]   (default: 1000000 10000000)
 
-import { readFileSync, readdirSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { writeHtmlReport } from '../../src/report/html-report.js';
 import { serveTrace } from '../../src/server/server.js';
 import { encodeWeftFile } from '../../src/formats/weft-file.js';
 import { browserMissing, launch } from '../../test/browser/browser.js';
+import { rendererRss } from './renderer-rss.js';
 import { syntheticTrace } from './gen-trace.js';
 
 interface Stats {
@@ -31,22 +32,6 @@ function stats(xs: number[]): Stats {
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
 
-/** RSS of Chromium's renderer processes (the page's), summed, in bytes. */
-function rendererRss(): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // the process went away
-    }
-  }
-  return total;
-}
 
 async function open(browser: Browser, url: string): Promise<{ page: Page; wallMs: number; timings: Record<string, number> }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });

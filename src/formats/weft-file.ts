@@ -3,8 +3,9 @@
 // The slice columns of all threads are stored end to end, one section per column, so the number
 // of sections does not grow with the number of threads.
 
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { SliceTable, Trace } from '../model/trace.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
 import { decodeWeftFile } from './weft-decode.js';
 import {
@@ -42,21 +43,7 @@ interface Planned {
 
 /** Writes `trace` to `path` (through a temporary file, so a crash never leaves half a file). */
 export function writeWeftFile(trace: Trace, path: string): void {
-  const parts = weftFileParts(trace);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const b of parts) {
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-    }
-    closeSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, weftFileParts(trace));
 }
 
 /** The bytes of a .weft file in memory: what `weft view` serves and the HTML report embeds. */

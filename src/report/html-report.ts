@@ -3,12 +3,12 @@
 // base64-encoded; traces too big for a page that opens quickly are refused with a pointer to
 // `weft view`, which serves them instead.
 
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Trace } from '../model/trace.js';
 import { encodeWeftFile } from '../formats/weft-file.js';
 import { pageParts } from '../server/page.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes, formatCount } from '../util/units.js';
 
 /** Past this many slices a report is not written (see bench/viewer for the measurements). */
@@ -43,23 +43,7 @@ export async function writeHtmlReport(trace: Trace, path: string, opts: HtmlRepo
   }
   const payload = gzipSync(encodeWeftFile(trace), { level: opts.level ?? 1 });
   const parts = pageParts({ kind: 'inline', base64: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64'), gzip: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  let bytes = 0;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const part of parts) {
-      const b = Buffer.from(part, 'utf8');
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-      bytes += b.length;
-    }
-    closeSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  renameSync(tmp, path);
+  const bytes = writeFileAtomic(path, parts);
   return { written: true, path, bytes };
 }
 

@@ -116,6 +116,16 @@ export function decodeStream(bytes: Uint8Array, opts: DecodeOptions = {}): Decod
   let minHi = 0;
   let minLo = 0;
   let haveMin = false;
+  /** The earliest time seen so far: an i64 at 32-bit word w (low word first). */
+  const noteTime = (w: number) => {
+    const hi = i32[w + 1]!;
+    const lo = u32[w]!;
+    if (!haveMin || hi < minHi || (hi === minHi && lo < minLo)) {
+      minHi = hi;
+      minLo = lo;
+      haveMin = true;
+    }
+  };
   let cutAt = -1; // offset of a record that runs past the end
   let off = HEADER_BYTES;
   while (off < len) {
@@ -136,15 +146,7 @@ export function decodeStream(bytes: Uint8Array, opts: DecodeOptions = {}): Decod
         evOffset.push(off);
         evPairs.push(pairs);
         perThread.set(serial, (perThread.get(serial) ?? 0) + pairs);
-        if (pairs > 0) {
-          const hi = i32[w + 1]!;
-          const lo = u32[w]!;
-          if (!haveMin || hi < minHi || (hi === minHi && lo < minLo)) {
-            minHi = hi;
-            minLo = lo;
-            haveMin = true;
-          }
-        }
+        if (pairs > 0) noteTime(w);
       }
     } else if (type === RecordType.EventsPacked) {
       const avail = (cut ? len : end) - off - 8;
@@ -155,16 +157,8 @@ export function decodeStream(bytes: Uint8Array, opts: DecodeOptions = {}): Decod
         evOffset.push(off);
         evPairs.push(count);
         perThread.set(serial, (perThread.get(serial) ?? 0) + count);
-        if (count > 0) {
-          // The base time is at most the first event's time: a fine origin.
-          const hi = i32[w + 1]!;
-          const lo = u32[w]!;
-          if (!haveMin || hi < minHi || (hi === minHi && lo < minLo)) {
-            minHi = hi;
-            minLo = lo;
-            haveMin = true;
-          }
-        }
+        // The base time is at most the first event's time: a fine origin.
+        if (count > 0) noteTime(w);
       } else if (!cut) {
         out.packedRecords++;
       }
