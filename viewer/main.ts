@@ -2,7 +2,7 @@
 // build the view and expose a small API on window.__weft for tests and benchmarks.
 
 import { buildViewModel } from './core/model.js';
-import { base64Bytes, decodePayload, gunzip } from './data/payload.js';
+import { base64Bytes, concatBytes, decodePayload, gunzip } from './data/payload.js';
 import { App } from './ui/app.js';
 import { bindInput } from './ui/input.js';
 import { buildShell } from './ui/shell.js';
@@ -11,9 +11,12 @@ import { exposeApi } from './ui/api.js';
 async function loadBytes(): Promise<Uint8Array> {
   const embedded = document.getElementById('weft-data');
   if (embedded) {
-    const bytes = base64Bytes(embedded.textContent ?? '');
+    const text = embedded.textContent ?? '';
     embedded.textContent = '';
-    return embedded.dataset.gzip === '1' ? gunzip(bytes) : bytes;
+    if (embedded.dataset.gzip !== '1') return base64Bytes(text);
+    // one gzip member per line (src/report/html-report.ts)
+    const parts = await Promise.all(text.split('\n').filter((line) => line.trim()).map((line) => gunzip(base64Bytes(line))));
+    return concatBytes(parts);
   }
   const url = document.body.dataset.traceUrl;
   if (!url) throw new Error('this page holds no trace');

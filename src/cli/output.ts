@@ -1,6 +1,7 @@
 // Writing a Trace in the format its file name asks for.
 import { writeChromeJson } from '../formats/chrome-json.js';
 import { writeWeftFile } from '../formats/weft-file.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { Trace } from '../model/trace.js';
 import { UserError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -14,11 +15,14 @@ export function outputKind(path: string): OutputKind {
   throw new UserError(`cannot tell the format of '${path}': name it .weft, .json or .json.gz`);
 }
 
-export async function writeTrace(trace: Trace, path: string, progress?: Progress): Promise<void> {
+/** `weftBytes`: the .weft encoding of `trace`, when the caller has made it already. */
+export async function writeTrace(trace: Trace, path: string, progress?: Progress, weftBytes?: Uint8Array): Promise<void> {
   const kind = outputKind(path);
   progress?.update('writing the trace', 0, 1);
-  if (kind === 'weft') await writeWeftFile(trace, path);
-  else {
+  if (kind === 'weft') {
+    if (weftBytes) writeFileAtomic(path, [weftBytes]);
+    else writeWeftFile(trace, path);
+  } else {
     const onProgress = (done: number, total: number) => progress?.update('writing the Chrome trace', done, total);
     await writeChromeJson(trace, path, { gzip: kind === 'json.gz', onProgress });
   }

@@ -2,14 +2,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadSession } from '../model/build.js';
+import { SessionReader } from '../model/session-reader.js';
 import type { Trace } from '../model/trace.js';
 import { describeExit, runTarget, shellStatus, type TargetExit } from '../record/launch.js';
-import { AGENT_MODES, chooseAgent, type AgentMode } from '../record/fast-agent.js';
+import { AGENT_MODES, builderArgs, chooseAgent, type AgentMode } from '../record/fast-agent.js';
 import { findPython } from '../record/python.js';
 import { createSession, removeSession, streamFiles, type AgentOptions } from '../record/session.js';
 import { checkScript, pythonArgs, targetStem, type Target } from '../record/target.js';
-import { describeReport, writeHtmlReport } from '../report/html-report.js';
+import { describeReport, type HtmlReport, reportFits, writeHtmlReport } from '../report/html-report.js';
+import { encodeWeftFile } from '../formats/weft-file.js';
 import { printRunSummary } from '../report/run-summary.js';
 import { openInBrowser } from '../server/open-browser.js';
 import { UserError } from '../util/errors.js';
@@ -90,9 +91,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!existsSync(dirname(output)) || !statSync(dirname(output)).isDirectory()) {
     throw new UserError(`cannot write '${output}': no such folder '${dirname(output)}'`);
   }
-  const python = findPython(optionValue(parsed, 'python'));
+  const mode = readAgentMode(optionValue(parsed, 'agent'));
+  const python = findPython(optionValue(parsed, 'python'), builderArgs(mode));
   const quiet = hasFlag(parsed, 'quiet');
-  const agent = chooseAgent(python.executable, readAgentMode(optionValue(parsed, 'agent')), (line) => {
+  const agent = chooseAgent(mode, python.builderOutput, (line) => {
     if (!quiet) process.stderr.write(`${line}\n`);
   });
   if (agent.notice) process.stderr.write(`${agent.notice}\n`);
@@ -101,38 +103,60 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (agent.fastVariant && agent.fastVariant !== 'full') agentOptions.fast_variant = agent.fastVariant;
 
   const session = createSession(agentOptions);
+  const reader = new SessionReader(session.dir, { minDurationNs });
+  // With --ring the agent deletes old segments, which must not be read before it does.
+  const follower = agentOptions.ring === 0 ? reader.follow() : null;
   let exit: TargetExit;
   try {
     exit = await runTarget(python.executable, pythonArgs(target), session.env);
   } catch (e) {
+    await follower?.stop();
+    reader.close();
     removeSession(session.dir);
     throw new UserError(`cannot start '${python.executable}': ${(e as Error).message}`);
   }
+  await follower?.stop();
   const status = shellStatus(exit);
   if (streamFiles(session.dir).length === 0) {
+    reader.close();
     removeSession(session.dir);
     process.stderr.write(`weft: the program ${describeExit(exit)} before the agent started; no trace was written\n`);
     return status || 1;
   }
 
   let trace: Trace;
+  let report: Promise<HtmlReport> | null = null;
   const progress = startProgress(quiet ? null : process.stderr);
   try {
-    trace = await loadSession(session.dir, { minDurationNs, onProgress: progress.update });
+    trace = reader.finish(progress.update);
     noteRootExit(trace, exit);
     trace.meta.command = [python.requested, ...pythonArgs(target)];
-    await writeTrace(trace, output, progress);
+    // The report is compressed on libuv's threads while the trace file is written here, from
+    // the same bytes when both are .weft.
+    const wantReport = !hasFlag(parsed, 'no-report');
+    const weftBytes = wantReport && outputKind(output) === 'weft' && reportFits(trace) ? encodeWeftFile(trace) : undefined;
+    if (wantReport) report = writeReport(trace, join(dirname(output), REPORT_NAME), weftBytes);
+    await writeTrace(trace, output, progress, weftBytes);
   } catch (e) {
     progress.finish();
+    reader.close();
     process.stderr.write(
       `weft: could not write the trace: ${(e as Error).message}\n` +
         `weft: the recorded streams are kept in ${session.dir} (weft stats ${session.dir} reads them)\n`,
     );
+    await report;
     return status || 1;
   }
+  reader.close();
   progress.finish();
   if (!quiet) printRunSummary(trace, exit, output, process.stderr);
-  if (!hasFlag(parsed, 'no-report')) await writeReport(trace, join(dirname(output), REPORT_NAME), hasFlag(parsed, 'open'), quiet);
+  const written = await report;
+  if (written) {
+    if (!quiet || !written.written) process.stderr.write(`weft: ${describeReport(written)}\n`);
+    if (hasFlag(parsed, 'open') && written.written && !(await openInBrowser(pathToFileURL(written.path).href))) {
+      process.stderr.write(`weft: could not start a browser; open ${written.path}\n`);
+    }
+  }
   if (hasFlag(parsed, 'keep-session')) {
     process.stderr.write(`weft: raw streams kept in ${session.dir}\n`);
   } else {
@@ -143,15 +167,11 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 /** The timeline next to the trace. The trace is written already, so a report that cannot be
  *  written is a warning, not a failure of the run. */
-async function writeReport(trace: Trace, path: string, open: boolean, quiet: boolean): Promise<void> {
+async function writeReport(trace: Trace, path: string, weftBytes: Uint8Array | undefined): Promise<HtmlReport> {
   try {
-    const report = await writeHtmlReport(trace, path);
-    if (!quiet || !report.written) process.stderr.write(`weft: ${describeReport(report)}\n`);
-    if (open && report.written && !(await openInBrowser(pathToFileURL(report.path).href))) {
-      process.stderr.write(`weft: could not start a browser; open ${report.path}\n`);
-    }
+    return await writeHtmlReport(trace, path, { weftBytes });
   } catch (e) {
-    process.stderr.write(`weft: no report: ${(e as Error).message}\n`);
+    return { written: false, path, reason: (e as Error).message };
   }
 }
 

@@ -59,7 +59,8 @@ export async function viewCommand(argv: string[]): Promise<number> {
   for (const w of trace.meta.warnings) process.stderr.write(`weft: warning: ${w}\n`);
   if (output !== undefined) {
     if (!output.endsWith('.html')) throw new UserError(`the report is HTML: name it .html, not '${output}'`);
-    const r = await writeHtmlReport(trace, output);
+    // made to be shared: smaller matters more than a second
+    const r = await writeHtmlReport(trace, output, { gzipLevel: 6 });
     process.stderr.write(`weft: ${describeReport(r)}\n`);
     if (r.written && hasFlag(parsed, 'open') && !(await openInBrowser(pathToFileURL(resolve(output)).href))) {
       process.stderr.write(`weft: could not start a browser: open ${output} yourself\n`);

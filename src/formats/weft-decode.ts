@@ -1,5 +1,5 @@
-// Reads a .weft file held in memory into a Trace whose columns are views into that memory (no
-// copy). Everything is checked before use, because a damaged or hand-made file must end in one
+// Reads a .weft file held in memory into a Trace whose raw columns are views into that memory (no
+// copy) and whose varint columns are decoded into arrays of their own. Everything is checked before use, because a damaged or hand-made file must end in one
 // clear line for the user, never in an exception deep inside an analysis or the viewer.
 
 import { UserError } from '../util/errors.js';
@@ -26,8 +26,10 @@ import {
   TYPE_BYTES,
   WEFT_MAGIC,
   WEFT_VERSION,
+  WEFT_VERSIONS_READ,
   align8,
 } from './weft-layout.js';
+import { decodeVarints } from './weft-varint.js';
 
 type Typed = Float64Array | Int32Array | Uint16Array | Uint8Array;
 type Obj = Record<string, unknown>;
@@ -58,8 +60,8 @@ function decode(bytes: Uint8Array, name: string): Trace {
   need(bytes.byteOffset % 8 === 0, 'internal: buffer not aligned');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== WEFT_VERSION) {
-    throw new UserError(`${name} is a .weft file of version ${version}; this weft reads version ${WEFT_VERSION}`);
+  if (!WEFT_VERSIONS_READ.includes(version)) {
+    throw new UserError(`${name} is a .weft file of version ${version}; this weft reads versions up to ${WEFT_VERSION}`);
   }
   const headerBytes = dv.getUint32(12, true);
   need(PREAMBLE_BYTES + headerBytes <= bytes.length, 'the file is truncated (header)');
@@ -253,17 +255,25 @@ function readSections(list: unknown, bytes: Uint8Array, dataStart: number): Map<
     const offset = count(s.byteOffset, `${where} offset`);
     const length = count(s.length, `${where} length`);
     need(offset % 8 === 0 && offset >= dataStart, `${where} is misplaced`);
-    const end = offset + length * TYPE_BYTES[type];
-    need(end <= bytes.length, `${where} runs past the end of the file (truncated?)`);
+    const codec = s.codec;
+    need(codec === undefined || codec === 'varint' || codec === 'varint-delta', `${where} has an unknown codec`);
+    const stored = codec === undefined ? length * TYPE_BYTES[type] : count(s.byteLength, `${where} byteLength`);
+    need(offset + stored <= bytes.length, `${where} runs past the end of the file (truncated?)`);
     const at = bytes.byteOffset + offset;
-    const view =
-      type === 'f64'
-        ? new Float64Array(bytes.buffer, at, length)
-        : type === 'i32'
-          ? new Int32Array(bytes.buffer, at, length)
-          : type === 'u16'
-            ? new Uint16Array(bytes.buffer, at, length)
-            : new Uint8Array(bytes.buffer, at, length);
+    let view: Typed;
+    if (codec === undefined) {
+      view =
+        type === 'f64'
+          ? new Float64Array(bytes.buffer, at, length)
+          : type === 'i32'
+            ? new Int32Array(bytes.buffer, at, length)
+            : type === 'u16'
+              ? new Uint16Array(bytes.buffer, at, length)
+              : new Uint8Array(bytes.buffer, at, length);
+    } else {
+      view = type === 'f64' ? new Float64Array(length) : type === 'i32' ? new Int32Array(length) : type === 'u16' ? new Uint16Array(length) : new Uint8Array(length);
+      need(decodeVarints(bytes.subarray(offset, offset + stored), codec, view), `${where} does not hold ${length} ${codec} values`);
+    }
     out.set(s.name, { type, length, view });
   }
   return out;

@@ -1,13 +1,15 @@
-// weft's own trace file (docs/weft-format.md): a JSON header and raw little-endian columns at
-// 8-byte aligned offsets, so that a reader maps typed arrays straight onto the file's bytes.
-// The slice columns of all threads are stored end to end, one section per column, so the number
-// of sections does not grow with the number of threads.
+// weft's own trace file (docs/weft-format.md): a JSON header and columns at 8-byte aligned
+// offsets: raw little-endian values, which a reader maps typed arrays straight onto, or, for the
+// slice columns that make up most of a trace, compact varints (weft-varint.ts). The slice columns
+// of all threads are stored end to end, one section per column, so the number of sections does
+// not grow with the number of threads.
 
 import { readFileSync } from 'node:fs';
 import type { SliceTable, Trace } from '../model/trace.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
 import { decodeWeftFile } from './weft-decode.js';
+import { type Codec, type Encoded, encodeVarints } from './weft-varint.js';
 import {
   ASYNC_SECTIONS,
   type AsyncTrackHeader,
@@ -17,6 +19,7 @@ import {
   INSTANT_SECTIONS,
   LITTLE_ENDIAN,
   PREAMBLE_BYTES,
+  SLICE_CODECS,
   SLICE_SECTIONS,
   type SectionEntry,
   type SectionType,
@@ -39,6 +42,8 @@ interface Planned {
   length: number;
   /** Written end to end, e.g. one column of every thread. */
   parts: Typed[];
+  /** The parts in a compact codec, when that applies. */
+  encoded?: Encoded & { codec: Codec };
 }
 
 /** Writes `trace` to `path` (through a temporary file, so a crash never leaves half a file). */
@@ -69,6 +74,15 @@ function weftFileParts(trace: Trace): Uint8Array[] {
   plan(FUNC_SECTIONS, f.count, [f.name, f.file, f.line, f.kind].map((c) => [c.subarray(0, f.count)]));
   const sliceParts = (tables: SliceTable[]) =>
     SLICE_KEYS.map((key) => tables.map((s) => s[key].subarray(0, s.count)));
+  const planSlices = (names: [string, SectionType][], length: number, tables: SliceTable[]) => {
+    plan(names, length, sliceParts(tables));
+    for (const [i, key] of SLICE_KEYS.entries()) {
+      const codec = SLICE_CODECS[key];
+      const p = planned[planned.length - names.length + i]!;
+      const encoded = codec ? encodeVarints(p.parts, codec) : null;
+      if (encoded) p.encoded = { ...encoded, codec: codec! };
+    }
+  };
 
   const threads: ThreadHeader[] = [];
   let sliceCount = 0;
@@ -77,7 +91,7 @@ function weftFileParts(trace: Trace): Uint8Array[] {
     threads.push({ ...rest, sliceOffset: sliceCount, sliceCount: slices.count });
     sliceCount += slices.count;
   }
-  plan(SLICE_SECTIONS, sliceCount, sliceParts(trace.threads.map((t) => t.slices)));
+  planSlices(SLICE_SECTIONS, sliceCount, trace.threads.map((t) => t.slices));
 
   const optional: Record<string, unknown> = {};
   const c = trace.counters;
@@ -103,14 +117,18 @@ function weftFileParts(trace: Trace): Uint8Array[] {
       n += t.slices.count;
     }
     optional.asyncTracks = { sliceCount: n, tracks };
-    plan(ASYNC_SECTIONS, n, sliceParts(trace.asyncTracks.map((t) => t.slices)));
+    planSlices(ASYNC_SECTIONS, n, trace.asyncTracks.map((t) => t.slices));
   }
 
   const headerOf = (dataStart: number) => {
     let at = dataStart;
-    const sections: SectionEntry[] = planned.map(({ name, type, length }) => {
-      const entry = { name, type, byteOffset: at, length };
-      at = align8(at + length * TYPE_BYTES[type]);
+    const sections: SectionEntry[] = planned.map(({ name, type, length, encoded }) => {
+      const entry: SectionEntry = { name, type, byteOffset: at, length };
+      if (encoded) {
+        entry.codec = encoded.codec;
+        entry.byteLength = encoded.byteLength;
+      }
+      at = align8(at + (encoded ? encoded.byteLength : length * TYPE_BYTES[type]));
       return entry;
     });
     return {
@@ -153,7 +171,8 @@ function weftFileParts(trace: Trace): Uint8Array[] {
   };
   pad();
   for (const section of planned) {
-    for (const part of section.parts) {
+    const bytes = section.encoded ? section.encoded.chunks : section.parts;
+    for (const part of bytes) {
       parts.push(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
       pos += part.byteLength;
     }
@@ -162,7 +181,7 @@ function weftFileParts(trace: Trace): Uint8Array[] {
   return parts;
 }
 
-/** Reads a .weft file; its columns are views into one buffer holding the file. */
+/** Reads a .weft file; its raw columns are views into one buffer holding the file. */
 export function readWeftFile(path: string): Trace {
   let buf: Uint8Array;
   try {

@@ -2,9 +2,12 @@
 // imports: the viewer reads the same files in the browser.
 
 import type { ThreadLane } from '../model/trace.js';
+import type { Codec } from './weft-varint.js';
 
 export const WEFT_MAGIC = 'WEFTFILE';
-export const WEFT_VERSION = 1;
+/** Version 2 added section codecs; version-1 files (all sections raw) are still read. */
+export const WEFT_VERSION = 2;
+export const WEFT_VERSIONS_READ = [1, 2];
 /** magic (8) + u32 version + u32 header byte length */
 export const PREAMBLE_BYTES = 16;
 
@@ -19,7 +22,19 @@ export interface SectionEntry {
   byteOffset: number;
   /** Number of values (not bytes). */
   length: number;
+  /** Absent: raw little-endian values. Otherwise the values are stored in `byteLength` bytes. */
+  codec?: Codec;
+  byteLength?: number;
 }
+
+/** How the writer stores the slice columns (start, dur, func, depth; flags stay raw), when every
+ *  value of the column is an integer. */
+export const SLICE_CODECS: Record<string, Codec> = {
+  start: 'varint-delta',
+  dur: 'varint',
+  func: 'varint',
+  depth: 'varint-delta',
+};
 
 /** A thread as stored in the header: the lane without its columns, plus where its slices are. */
 export type ThreadHeader = Omit<ThreadLane, 'slices'> & {
@@ -28,7 +43,7 @@ export type ThreadHeader = Omit<ThreadLane, 'slices'> & {
   sliceCount: number;
 };
 
-/** The sections every version-1 file has, with their types; other names are ignored on read. */
+/** The sections every file has, with their types; other names are ignored on read. */
 export const FUNC_SECTIONS: [string, SectionType][] = [
   ['funcs.name', 'i32'],
   ['funcs.file', 'i32'],

@@ -216,24 +216,36 @@ function finishSlices(
   const func = tb.func.data;
   const depth = tb.depth.data;
   const flags = tb.flags.data;
+  const mapped = (local: number) => (local >= 0 && local < funcMap.length ? funcMap[local]! : 0);
+  if (minDurationNs <= 0) {
+    for (let r = 0; r < n; r++) {
+      func[r] = mapped(func[r]!);
+      flags[r] = flags[r]! & ~C_FRAME;
+    }
+    return { slices: sliceViews(tb, n), dropped: 0 };
+  }
   let w = 0;
   for (let r = 0; r < n; r++) {
     if (dur[r]! < minDurationNs) continue;
     start[w] = start[r]!;
     dur[w] = dur[r]!;
-    const local = func[r]!;
-    func[w] = local >= 0 && local < funcMap.length ? funcMap[local]! : 0;
+    func[w] = mapped(func[r]!);
     depth[w] = depth[r]!;
     flags[w] = flags[r]! & ~C_FRAME;
     w++;
   }
-  const slices: SliceTable = {
-    count: w,
-    start: start.slice(0, w),
-    dur: dur.slice(0, w),
-    func: func.slice(0, w),
-    depth: depth.slice(0, w),
-    flags: flags.slice(0, w),
+  return { slices: sliceViews(tb, w), dropped: n - w };
+}
+
+// Views, not copies: the columns' spare room (under half, from doubling) is cheaper to keep than
+// copying a big trace once more.
+function sliceViews(tb: ThreadBuilder, count: number): SliceTable {
+  return {
+    count,
+    start: tb.start.data.subarray(0, count),
+    dur: tb.dur.data.subarray(0, count),
+    func: tb.func.data.subarray(0, count),
+    depth: tb.depth.data.subarray(0, count),
+    flags: tb.flags.data.subarray(0, count),
   };
-  return { slices, dropped: n - w };
 }

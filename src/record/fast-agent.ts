@@ -3,7 +3,7 @@
 // The builder runs as a script of the traced interpreter, before the program starts, so that a
 // build (once per interpreter) or a missing compiler is told once, in weft's own voice.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 
@@ -38,14 +38,19 @@ export function runBuilder(python: string, args: string[], timeoutMs = 180_000):
   // -S: no site, a faster start.
   const r = spawnSync(python, ['-I', '-S', builderScript(), ...args], { encoding: 'utf8', timeout: timeoutMs });
   if (r.error) return { ok: false, reason: `cannot run ${python}: ${r.error.message}` };
-  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return builderAnswer(r.stdout, r.stderr);
+}
+
+/** The builder's JSON answer (its last line of output), or why there is none. */
+export function builderAnswer(stdout: string, stderr: string): Record<string, unknown> {
+  const line = stdout.trim().split('\n').pop() ?? '';
   try {
     const parsed = JSON.parse(line) as unknown;
     if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
   } catch {
     // below
   }
-  const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 300);
+  const why = (stderr.trim().split('\n').pop() ?? '').slice(0, 300);
   return { ok: false, reason: `the C agent builder failed${why ? `: ${why}` : ''}` };
 }
 
@@ -53,14 +58,21 @@ export function ensureBuilt(python: string, variant: 'full' | 'noop' = 'full'): 
   return runBuilder(python, ['ensure', '--variant', variant]) as unknown as BuilderResult;
 }
 
+/** The arguments that make `findPython` run the builder for `mode` (none for the Python agent). */
+export function builderArgs(mode: AgentMode): string[] {
+  if (mode === 'py') return [];
+  return [dirname(builderScript()), 'ensure', '--variant', mode === 'c-noop' ? 'noop' : 'full'];
+}
+
 /**
- * Decides the agent for a run. `auto` uses C when it can be built (the first run of an
- * interpreter builds it, a few seconds) and says in one line why not otherwise; `c` insists.
+ * Decides the agent for a run from the builder's answer (see builderArgs). `auto` uses C when it
+ * could be built (the first run of an interpreter builds it, a few seconds) and says in one line
+ * why not otherwise; `c` insists.
  */
-export function chooseAgent(python: string, mode: AgentMode, say: (line: string) => void): AgentChoice {
-  if (mode === 'py') return { agent: 'py' };
+export function chooseAgent(mode: AgentMode, output: { stdout: string; stderr: string } | undefined, say: (line: string) => void): AgentChoice {
+  if (mode === 'py' || !output) return { agent: 'py' };
   const variant = mode === 'c-noop' ? 'noop' : 'full';
-  const result = ensureBuilt(python, variant);
+  const result = builderAnswer(output.stdout, output.stderr) as unknown as BuilderResult;
   if (result.ok && result.path) {
     if (result.built) say(`weft: built the C agent for this interpreter in ${result.seconds ?? '?'} s (cached for later runs)`);
     return { agent: 'c', fastSo: result.path, fastVariant: variant };

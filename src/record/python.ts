@@ -12,19 +12,30 @@ export interface PythonInfo {
   /** sys.executable of that interpreter. */
   executable: string;
   version: [number, number, number];
+  /** What the builder printed, when it was asked to run (`findPython(name, builderArgs)`). */
+  builderOutput?: { stdout: string; stderr: string };
 }
 
 const MIN_VERSION: [number, number] = [3, 9];
 
-const PROBE = 'import sys; print(sys.executable); print("%d %d %d" % sys.version_info[:3])';
+// -E -s -S (-I but for Python 2 too, so that it can be told it is too old): a faster start, and
+// nothing from the user's environment changes what the C agent's builder does. Given arguments (the builder's folder and command), the same start runs the
+// builder too: one interpreter start before the program instead of two.
+const PROBE = [
+  'import sys',
+  'print(sys.executable); print("%d %d %d" % sys.version_info[:3])',
+  'if len(sys.argv) > 1 and sys.version_info >= (3, 9):',
+  '    sys.stdout.flush(); sys.path.insert(0, sys.argv[1]); import _build; _build.main(sys.argv[2:])',
+].join('\n');
 
-export function findPython(requested = 'python3'): PythonInfo {
+/** `builderArgs`: also run python/weft/_build.py with these arguments (its folder first). */
+export function findPython(requested = 'python3', builderArgs: string[] = []): PythonInfo {
   try {
-    return probePython(requested, requested);
+    return probePython(requested, requested, builderArgs);
   } catch (e) {
     // "python3.9" may be installed but not active: pyenv's shim then refuses to run it.
     const installed = pyenvInterpreter(requested);
-    if (installed) return probePython(requested, installed);
+    if (installed) return probePython(requested, installed, builderArgs);
     throw e;
   }
 }
@@ -41,8 +52,10 @@ function pyenvInterpreter(requested: string): string | undefined {
   return matching.map((v) => join(versions, v, 'bin', `python${m[1]}`)).find((p) => existsSync(p));
 }
 
-function probePython(requested: string, command: string): PythonInfo {
-  const probe = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: 20_000 });
+function probePython(requested: string, command: string, builderArgs: string[]): PythonInfo {
+  // the builder may compile the C agent (a few seconds, once per interpreter)
+  const timeout = builderArgs.length ? 180_000 : 20_000;
+  const probe = spawnSync(command, ['-E', '-s', '-S', '-c', PROBE, ...builderArgs], { encoding: 'utf8', timeout });
   if (probe.error) {
     const code = (probe.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -61,5 +74,7 @@ function probePython(requested: string, command: string): PythonInfo {
   if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
     throw new UserError(`'${requested}' is Python ${version.join('.')}; weft traces Python ${MIN_VERSION.join('.')} or newer`);
   }
-  return { requested, executable: lines[0]!, version: version as [number, number, number] };
+  const info: PythonInfo = { requested, executable: lines[0]!, version: version as [number, number, number] };
+  if (builderArgs.length) info.builderOutput = { stdout: lines.slice(2).join('\n'), stderr: probe.stderr };
+  return info;
 }

@@ -30,7 +30,8 @@ describe('viewer in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
     const r = weft(['run', '-q', '-o', trace, join(EXAMPLES, 'primes_threads.py')]);
     assert.equal(r.status, 0, r.stderr);
     report = join(dir, 'primes.html');
-    const written = await writeHtmlReport(readWeftFile(trace), report);
+    // gzipped in parts, as `weft view -o` writes a big trace's report
+    const written = await writeHtmlReport(readWeftFile(trace), report, { gzipLevel: 1, parts: 3 });
     assert.ok(written.written);
     browser = await launch();
     w = await openViewer(browser, pathToFileURL(report).href);

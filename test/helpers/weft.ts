@@ -1,6 +1,6 @@
 // Running the real weft command line, as a user would.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
@@ -45,8 +45,16 @@ export function weftJob(args: string[], cwd: string = ROOT) {
   return { child, done, output: () => stdout };
 }
 
+const madeDirs: string[] = [];
+// node --test runs each file in its own process, so its folders go when that process ends
+process.on('exit', () => {
+  for (const d of madeDirs) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'weft-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** A weft error is one line that starts with "weft:", never a stack trace. */

@@ -6,7 +6,7 @@ import { readWeftFile, writeWeftFile } from '../../src/formats/weft-file.js';
 import { loadSession } from '../../src/model/build.js';
 import type { Trace } from '../../src/model/trace.js';
 import { UserError } from '../../src/util/errors.js';
-import { scratchDir, session } from './helpers/stream-fixtures.js';
+import { fixturesDir, scratchDir, session } from './helpers/stream-fixtures.js';
 
 const dir = scratchDir();
 
@@ -17,7 +17,7 @@ async function written(name: string): Promise<string> {
 }
 
 type Header = {
-  sections: { name: string; type: string; byteOffset: number; length: number }[];
+  sections: { name: string; type: string; byteOffset: number; length: number; codec?: string; byteLength?: number }[];
   threads: Record<string, unknown>[];
   [k: string]: unknown;
 };
@@ -117,14 +117,43 @@ describe('.weft files', () => {
     assert.throws(() => readWeftFile(bad), corrupt(bad, 'async track 0 points outside the trace'));
   });
 
-  it('hold the columns at 8-byte aligned offsets, viewed without copies', async () => {
+  it('store slice columns as varints and the rest raw, at 8-byte aligned offsets', async () => {
     const path = await written('multiproc');
+    const bytes = readFileSync(path);
+    const header = JSON.parse(bytes.subarray(16, 16 + bytes.readUInt32LE(12)).toString()) as Header;
+    const codecs = Object.fromEntries(header.sections.map((s) => [s.name, s.codec ?? 'raw']));
+    assert.deepEqual(
+      ['slices.start', 'slices.dur', 'slices.func', 'slices.depth', 'slices.flags', 'funcs.name'].map((n) => codecs[n]),
+      ['varint-delta', 'varint', 'varint', 'varint-delta', 'raw', 'raw'],
+    );
+    for (const s of header.sections) assert.equal(s.byteOffset % 8, 0, s.name);
     const t = readWeftFile(path);
-    const a = t.threads[0]!.slices.start;
-    const b = t.threads[1]!.slices.start;
-    assert.equal(a.buffer, b.buffer);
-    assert.equal(a.byteOffset % 8, 0);
-    assert.equal(t.funcs.name.buffer, a.buffer);
+    // raw columns are views of the file's buffer, not copies
+    assert.equal(t.funcs.name.buffer, t.threads[0]!.slices.flags.buffer);
+    assert.equal(t.threads[0]!.slices.flags.byteOffset % 8, 0);
+  });
+
+  it('keep a column raw when its values are not integers (fractions of ns from a Chrome trace)', async () => {
+    const trace = await loadSession(session('two-threads'));
+    const s = trace.threads[0]!.slices;
+    s.start[0] = s.start[0]! + 0.25;
+    s.dur[1] = 1e300;
+    const path = join(dir, 'fractions.weft');
+    writeWeftFile(trace, path);
+    const bytes = readFileSync(path);
+    const header = JSON.parse(bytes.subarray(16, 16 + bytes.readUInt32LE(12)).toString()) as Header;
+    assert.equal(header.sections.find((x) => x.name === 'slices.start')!.codec, undefined);
+    assert.equal(header.sections.find((x) => x.name === 'slices.dur')!.codec, undefined);
+    assert.equal(header.sections.find((x) => x.name === 'slices.func')!.codec, 'varint');
+    assert.deepStrictEqual(readWeftFile(path), trace);
+  });
+
+  it('read version-1 files (every column raw)', async () => {
+    const v1 = join(fixturesDir, 'weft', 'multiproc.v1.weft');
+    const { meta: m1, ...old } = readWeftFile(v1);
+    const { meta: m2, ...now } = await loadSession(session('multiproc'));
+    assert.deepStrictEqual(old, now);
+    assert.deepStrictEqual({ ...m1, recordedAt: 0 }, { ...m2, recordedAt: 0 });
   });
 
   it('reject a file that is not a .weft file, or of another version', async () => {
@@ -134,10 +163,10 @@ describe('.weft files', () => {
     bytes[0] = 0x58;
     writeFileSync(other, bytes);
     assert.throws(() => readWeftFile(other), (e: unknown) => e instanceof UserError && e.message === `${other} is not a weft trace file`);
-    const v2 = new Uint8Array(readFileSync(path));
-    v2[8] = 2;
-    writeFileSync(other, v2);
-    assert.throws(() => readWeftFile(other), /is a \.weft file of version 2; this weft reads version 1/);
+    const v3 = new Uint8Array(readFileSync(path));
+    v3[8] = 3;
+    writeFileSync(other, v3);
+    assert.throws(() => readWeftFile(other), /is a \.weft file of version 3; this weft reads versions up to 2/);
   });
 
   it('reject truncated files wherever they were cut', async () => {
@@ -161,7 +190,10 @@ describe('.weft files', () => {
     const path = await written('multiproc');
     const bad = join(dir, 'bad.weft');
     const cases: [(h: Header) => void, string | RegExp][] = [
-      [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.length -= 1), /^section slices\.dur holds \d+ values, expected \d+$/],
+      [(h) => (h.sections.find((s) => s.name === 'slices.flags')!.length -= 1), /^section slices\.flags holds \d+ values, expected \d+$/],
+      [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.length -= 1), /^section slices\.dur does not hold \d+ varint values$/],
+      [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.codec = 'lz4'), 'section slices.dur has an unknown codec'],
+      [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.byteLength = 1e9), 'section slices.dur runs past the end of the file (truncated?)'],
       [(h) => (h.sections.find((s) => s.name === 'funcs.kind')!.name = 'funcs.kin'), 'section funcs.kind is missing'],
       [(h) => (h.sections.find((s) => s.name === 'slices.start')!.type = 'i32'), 'section slices.start has type i32, expected f64'],
       [(h) => (h.sections.find((s) => s.name === 'slices.start')!.byteOffset += 1), 'section slices.start is misplaced'],
@@ -194,9 +226,14 @@ describe('.weft files', () => {
     const func = header.sections.find((s) => s.name === 'slices.func')!;
     const names = header.sections.find((s) => s.name === 'funcs.name')!;
     const b = Buffer.from(good);
-    b.writeInt32LE(9999, func.byteOffset + 4);
+    assert.equal(func.codec, 'varint');
+    b[func.byteOffset + 1] = 126; // zigzag varint of 63: no such func
     writeFileSync(bad, b);
     assert.throws(() => readWeftFile(bad), corrupt(bad, 'slice 1 names a missing func'));
+    const v = Buffer.from(good);
+    v[func.byteOffset + func.byteLength! - 1] = 0x80; // the last varint runs on past the section
+    writeFileSync(bad, v);
+    assert.throws(() => readWeftFile(bad), corrupt(bad, /^section slices\.func does not hold \d+ varint values$/));
     const c = Buffer.from(good);
     c.writeInt32LE(-1, names.byteOffset);
     writeFileSync(bad, c);

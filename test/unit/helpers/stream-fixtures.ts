@@ -1,9 +1,8 @@
 // Where the committed stream fixtures are (test/fixtures/streams, made by make-streams.ts), and a
 // scratch folder per test file, found from the compiled test's place under dist/.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../helpers/weft.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -13,16 +12,9 @@ export function session(name: string): string {
   return join(fixturesDir, 'streams', name);
 }
 
-const scratch: string[] = [];
-process.on('exit', () => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A temporary folder, removed when the test process exits. */
 export function scratchDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'weft-test-'));
-  scratch.push(dir);
-  return dir;
+  return tempDir();
 }
 
 /** The absolute start of every fixture session, above 2^53 ns. */
