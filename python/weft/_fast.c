@@ -118,12 +118,18 @@ static inline uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* out of line: the hooks' fast paths then need no stack frame */
+__attribute__((noinline)) static uint64_t mono_ns_call(void)
+{
+    return mono_ns();
+}
+
 static inline uint64_t now_raw(void)
 {
 #ifdef WEFT_HAVE_TSC
     if (LIKELY(g_use_tsc)) return __rdtsc();
 #endif
-    return mono_ns();
+    return mono_ns_call();
 }
 
 /* A (tsc, ns) pair read as close together as the machine allows: the best of a few tries. */
@@ -312,8 +318,10 @@ typedef struct Buffer {
     /* The ids of the code objects this thread met last (direct mapped): hot in this thread's
      * cache where the code objects' own co_extra arrays may not be. Code objects are never
      * freed while the agent runs (the FuncRegistry keeps them), so an address stays one code. */
-    PyObject *cc_key[64];
-    uintptr_t cc_val[64];
+    struct {
+        PyObject *key;
+        uintptr_t val;
+    } cc[64];
     char pad1[64];
     /* writer side (under g_consume) */
     Chunk *head;
@@ -576,11 +584,11 @@ static inline uint32_t code_fid(PyObject *code)
 static inline uintptr_t buf_slot(Buffer *b, PyObject *code)
 {
     size_t i = ((uintptr_t)code >> 5 ^ (uintptr_t)code >> 11) & CODE_CACHE_MASK;
-    if (LIKELY(b->cc_key[i] == code)) return b->cc_val[i];
+    if (LIKELY(b->cc[i].key == code)) return b->cc[i].val;
     uintptr_t v = code_slot(code);
     if (v) {
-        b->cc_key[i] = code;
-        b->cc_val[i] = v;
+        b->cc[i].key = code;
+        b->cc[i].val = v;
     }
     return v;
 }
@@ -766,6 +774,45 @@ static inline void on_c_return(Buffer *b, uint64_t t)
     emit(b, t, K_C_EXIT);
 }
 
+/* The hooks' fast paths: the common case (a code already in the thread's cache, no max_depth,
+ * room in the chunk, the TSC as the clock) needs no callee-saved register and no stack frame;
+ * anything else is left to an out-of-line function reached by a tail call, which does the whole
+ * event as before. (Measured: on 3.11 this halves the cost above the floor; on 3.12/3.13 nearly
+ * all of what is left is the two reads of the TSC per call.) */
+
+#define SLOW __attribute__((noinline))
+#define COLD __attribute__((cold, noinline))
+
+/* uint64_t t = now_raw(), in a hook's fast path: the other clock is left to the slow path `slow`
+ * (which reads it itself), so that the fast path makes no call. */
+#ifdef WEFT_HAVE_TSC
+#define HOOK_NOW(t, slow)              \
+    if (UNLIKELY(!g_use_tsc)) return slow; \
+    uint64_t t = __rdtsc()
+#else
+#define HOOK_NOW(t, slow) uint64_t t = mono_ns()
+#endif
+
+/* The code's cache entry, when it is cached and recorded (fid != 0): its op bits, else 0. */
+static inline uintptr_t cc_hit(Buffer *b, PyObject *code)
+{
+    size_t i = ((uintptr_t)code >> 5 ^ (uintptr_t)code >> 11) & CODE_CACHE_MASK;
+    uintptr_t v = b->cc[i].val;
+    return b->cc[i].key == code ? v : 0;
+}
+
+/* emit without the chunk change: 0 when the chunk is full */
+static inline int emit_fast(Buffer *b, uint64_t t, uint32_t op)
+{
+    Chunk *c = b->cur;
+    uint32_t n = c->count;
+    if (UNLIKELY(n == c->cap)) return 0;
+    c->t[n] = t;
+    c->op[n] = op;
+    __atomic_store_n(&c->count, n + 1, __ATOMIC_RELEASE);
+    return 1;
+}
+
 #ifndef WEFT_MONITORING
 /* ------------------------------------------------------------------------------------------ */
 /* up to 3.11: the profile function */
@@ -781,13 +828,9 @@ static inline PyObject *frame_code(PyFrameObject *frame)
 #endif
 }
 
-static int profile_func(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
+/* Everything but the common case of profile_func (reached by a tail call, and redoing the event). */
+SLOW static int profile_slow(Buffer *b, uint64_t t, PyFrameObject *frame, int what, PyObject *arg)
 {
-#ifdef WEFT_NOOP
-    return 0;
-#else
-    Buffer *b = (Buffer *)obj;
-    uint64_t t = now_raw();
     switch (what) {
     case PyTrace_CALL:
         on_call(b, t, frame_code(frame));
@@ -804,6 +847,29 @@ static int profile_func(PyObject *obj, PyFrameObject *frame, int what, PyObject 
         break;
     }
     return 0;
+}
+
+COLD static int profile_slow_now(Buffer *b, PyFrameObject *frame, int what, PyObject *arg)
+{
+    return profile_slow(b, now_raw(), frame, what, arg);
+}
+
+static int profile_func(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
+{
+#ifdef WEFT_NOOP
+    return 0;
+#else
+    Buffer *b = (Buffer *)obj;
+    HOOK_NOW(t, profile_slow_now(b, frame, what, arg));
+    /* the common case: a Python call or return of a code in the thread's cache */
+    if (LIKELY(what == PyTrace_CALL || what == PyTrace_RETURN)) {
+        uintptr_t v = cc_hit(b, frame_code(frame));
+        if (UNLIKELY((v >> 1) == 0 || g_max_depth)) return profile_slow(b, t, frame, what, arg);
+        uint32_t op = (uint32_t)(v >> 1) << 4 | (what == PyTrace_CALL ? K_ENTER : K_EXIT);
+        if (UNLIKELY(!emit_fast(b, t, op))) return profile_slow(b, t, frame, what, arg);
+        return 0;
+    }
+    return profile_slow(b, t, frame, what, arg);
 #endif
 }
 #endif /* !WEFT_MONITORING */
@@ -843,15 +909,12 @@ static inline PyObject *filtered(PyObject *code, int local)
     return ret_none();
 }
 
-static PyObject *cb_start(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw)
+/* from 3.12, None is immortal: returned without a reference to count */
+#define RET_NONE() return Py_None
+
+SLOW static PyObject *start_slow(Buffer *b, uint64_t t, PyObject *code)
 {
-#ifdef WEFT_NOOP
-    return ret_none();
-#else
-    Buffer *b = tls_buf;
-    if (UNLIKELY(!b)) return filtered(args[0], 1);
-    uint64_t t = now_raw();
-    PyObject *code = args[0];
+    if (!b) return filtered(code, 1);
     uint32_t fid = buf_fid(b, code);
     if (UNLIKELY(!fid)) return ret_disable();
     if (g_max_depth) {
@@ -860,6 +923,26 @@ static PyObject *cb_start(PyObject *self, PyObject *const *args, size_t nargsf, 
     }
     emit(b, t, fid << 4 | K_ENTER);
     return ret_none();
+}
+
+COLD static PyObject *start_slow_now(Buffer *b, PyObject *code)
+{
+    return start_slow(b, now_raw(), code);
+}
+
+static PyObject *cb_start(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw)
+{
+#ifdef WEFT_NOOP
+    return ret_none();
+#else
+    Buffer *b = tls_buf;
+    PyObject *code = args[0];
+    HOOK_NOW(t, start_slow_now(b, code));
+    if (UNLIKELY(!b)) return start_slow(b, t, code);
+    uintptr_t v = cc_hit(b, code);
+    if (UNLIKELY((v >> 1) == 0 || g_max_depth)) return start_slow(b, t, code);
+    if (UNLIKELY(!emit_fast(b, t, (uint32_t)(v >> 1) << 4 | K_ENTER))) return start_slow(b, t, code);
+    RET_NONE();
 #endif
 }
 
@@ -875,15 +958,10 @@ static PyObject *cb_start_nonlocal(PyObject *self, PyObject *const *args, size_t
 #endif
 }
 
-static PyObject *cb_return(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw)
+SLOW static PyObject *return_slow(Buffer *b, uint64_t t, PyObject *code)
 {
-#ifdef WEFT_NOOP
-    return ret_none();
-#else
-    Buffer *b = tls_buf;
-    if (UNLIKELY(!b)) return filtered(args[0], 1);
-    uint64_t t = now_raw();
-    uintptr_t v = buf_slot(b, args[0]);
+    if (!b) return filtered(code, 1);
+    uintptr_t v = buf_slot(b, code);
     uint32_t fid = (uint32_t)(v >> 1);
     if (UNLIKELY(!fid)) return v == 1 ? ret_disable() : ret_none();
     if (g_max_depth) {
@@ -893,6 +971,26 @@ static PyObject *cb_return(PyObject *self, PyObject *const *args, size_t nargsf,
     }
     emit(b, t, fid << 4 | K_EXIT);
     return ret_none();
+}
+
+COLD static PyObject *return_slow_now(Buffer *b, PyObject *code)
+{
+    return return_slow(b, now_raw(), code);
+}
+
+static PyObject *cb_return(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw)
+{
+#ifdef WEFT_NOOP
+    return ret_none();
+#else
+    Buffer *b = tls_buf;
+    PyObject *code = args[0];
+    HOOK_NOW(t, return_slow_now(b, code));
+    if (UNLIKELY(!b)) return return_slow(b, t, code);
+    uintptr_t v = cc_hit(b, code);
+    if (UNLIKELY((v >> 1) == 0 || g_max_depth)) return return_slow(b, t, code);
+    if (UNLIKELY(!emit_fast(b, t, (uint32_t)(v >> 1) << 4 | K_EXIT))) return return_slow(b, t, code);
+    RET_NONE();
 #endif
 }
 
@@ -908,35 +1006,58 @@ static PyObject *cb_return_nonlocal(PyObject *self, PyObject *const *args, size_
 #endif
 }
 
+/* Whether the legacy profiler reports a call of this callable (of type tp, called with self_arg,
+ * args[3] of CALL): 1 for a builtin function, 2 for a method descriptor called with a self,
+ * 0 for anything else. */
+static inline int c_kind(PyTypeObject *tp, PyObject *self_arg)
+{
+    if (tp == &PyCFunction_Type || tp == &PyCMethod_Type) return 1;
+    if (tp == &PyMethodDescr_Type) return self_arg == g_missing ? 0 : 2;
+    if (tp == &PyType_Type) return 0;
+    return PyType_IsSubtype(tp, &PyCFunction_Type) ? 1 : 0;
+}
+
+SLOW static PyObject *call_c(PyObject *const *args)
+{
+    PyObject *callable = args[2];
+    Buffer *b = tls_buf;
+    if (UNLIKELY(!b)) return ret_none();
+    int kind = c_kind(Py_TYPE(callable), args[3]);
+    if (!kind) return ret_none();
+    uint64_t t = now_raw();
+    if (UNLIKELY(!buf_fid(b, args[0]))) return ret_disable();
+    uint32_t cfid = kind == 1 ? cfunc_fid(callable) : descr_fid(callable, args[3]);
+    on_c_call(b, t, cfid);
+    return ret_none();
+}
+
 /* CALL fires for every call; the legacy profiler (and so the Python agent) reports only
- * builtins and method descriptors called with a self. */
+ * builtins and method descriptors called with a self. A Python function, the most common
+ * callee, is sent away at the first test. */
 static PyObject *cb_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw)
 {
 #ifdef WEFT_NOOP
     return ret_none();
 #else
-    PyObject *callable = args[2];
-    PyTypeObject *tp = Py_TYPE(callable);
-    /* The common calls that are not C functions, decided without PyType_IsSubtype. */
-    if (tp == &PyFunction_Type || tp == &PyMethod_Type || tp == &PyType_Type) return ret_none();
-    Buffer *b = tls_buf;
-    if (UNLIKELY(!b)) return ret_none();
-    int is_cfunc = tp == &PyCFunction_Type || tp == &PyCMethod_Type;
-    if (!is_cfunc) {
-        if (tp == &PyMethodDescr_Type) {
-            if (args[3] == g_missing) return ret_none();
-        } else if (PyType_IsSubtype(tp, &PyCFunction_Type)) {
-            is_cfunc = 1;
-        } else {
-            return ret_none();
-        }
-    }
-    uint64_t t = now_raw();
-    if (UNLIKELY(!buf_fid(b, args[0]))) return ret_disable();
-    uint32_t cfid = is_cfunc ? cfunc_fid(callable) : descr_fid(callable, args[3]);
-    on_c_call(b, t, cfid);
-    return ret_none();
+    PyTypeObject *tp = Py_TYPE(args[2]);
+    if (LIKELY(tp == &PyFunction_Type)) RET_NONE();
+    if (tp == &PyMethod_Type) RET_NONE();
+    return call_c(args);
 #endif
+}
+
+SLOW static PyObject *c_return_slow(Buffer *b, uint64_t t, PyObject *const *args)
+{
+    if (!b) return ret_none();
+    if (!c_kind(Py_TYPE(args[2]), args[3])) return ret_none();
+    if (!buf_fid(b, args[0])) return ret_none();
+    on_c_return(b, t);
+    return ret_none();
+}
+
+COLD static PyObject *c_return_slow_now(Buffer *b, PyObject *const *args)
+{
+    return c_return_slow(b, now_raw(), args);
 }
 
 static PyObject *cb_c_return(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw)
@@ -945,20 +1066,15 @@ static PyObject *cb_c_return(PyObject *self, PyObject *const *args, size_t nargs
     return ret_none();
 #else
     Buffer *b = tls_buf;
-    if (UNLIKELY(!b)) return ret_none();
-    uint64_t t = now_raw();
-    PyObject *callable = args[2];
-    PyTypeObject *tp = Py_TYPE(callable);
-    if (tp != &PyCFunction_Type && tp != &PyCMethod_Type) {
-        if (tp == &PyMethodDescr_Type) {
-            if (args[3] == g_missing) return ret_none();
-        } else if (tp == &PyType_Type || !PyType_IsSubtype(tp, &PyCFunction_Type)) {
-            return ret_none();
-        }
-    }
-    if (!buf_fid(b, args[0])) return ret_none();
-    on_c_return(b, t);
-    return ret_none();
+    HOOK_NOW(t, c_return_slow_now(b, args));
+    if (UNLIKELY(!b)) return c_return_slow(b, t, args);
+    PyTypeObject *tp = Py_TYPE(args[2]);
+    if (UNLIKELY(tp != &PyCFunction_Type && tp != &PyCMethod_Type &&
+                 (tp != &PyMethodDescr_Type || args[3] == g_missing)))
+        return c_return_slow(b, t, args);
+    if (UNLIKELY((cc_hit(b, args[0]) >> 1) == 0 || g_max_depth)) return c_return_slow(b, t, args);
+    if (UNLIKELY(!emit_fast(b, t, K_C_EXIT))) return c_return_slow(b, t, args);
+    RET_NONE();
 #endif
 }
 

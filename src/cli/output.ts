@@ -1,7 +1,7 @@
 // Writing a Trace in the format its file name asks for.
 import { writeChromeJson } from '../formats/chrome-json.js';
 import { writeWeftFile } from '../formats/weft-file.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomicAsync } from '../util/atomic-write.js';
 import type { Trace } from '../model/trace.js';
 import { UserError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -20,7 +20,7 @@ export async function writeTrace(trace: Trace, path: string, progress?: Progress
   const kind = outputKind(path);
   progress?.update('writing the trace', 0, 1);
   if (kind === 'weft') {
-    if (weftBytes) writeFileAtomic(path, [weftBytes]);
+    if (weftBytes) await writeFileAtomicAsync(path, [weftBytes]);
     else writeWeftFile(trace, path);
   } else {
     const onProgress = (done: number, total: number) => progress?.update('writing the Chrome trace', done, total);

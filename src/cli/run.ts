@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { encodeWeftFile } from '../formats/weft-file.js';
 import { SessionReader } from '../model/session-reader.js';
 import type { Trace } from '../model/trace.js';
 import { describeExit, runTarget, shellStatus, type TargetExit } from '../record/launch.js';
@@ -10,7 +11,6 @@ import { findPython } from '../record/python.js';
 import { createSession, removeSession, streamFiles, type AgentOptions } from '../record/session.js';
 import { checkScript, pythonArgs, targetStem, type Target } from '../record/target.js';
 import { describeReport, type HtmlReport, reportFits, writeHtmlReport } from '../report/html-report.js';
-import { encodeWeftFile } from '../formats/weft-file.js';
 import { printRunSummary } from '../report/run-summary.js';
 import { openInBrowser } from '../server/open-browser.js';
 import { UserError } from '../util/errors.js';
@@ -131,8 +131,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     trace = reader.finish(progress.update);
     noteRootExit(trace, exit);
     trace.meta.command = [python.requested, ...pythonArgs(target)];
-    // The report is compressed on libuv's threads while the trace file is written here, from
-    // the same bytes when both are .weft.
+    // The report and the trace file are written at the same time on libuv's threads, from the
+    // same bytes when both are .weft.
     const wantReport = !hasFlag(parsed, 'no-report');
     const weftBytes = wantReport && outputKind(output) === 'weft' && reportFits(trace) ? encodeWeftFile(trace) : undefined;
     if (wantReport) report = writeReport(trace, join(dirname(output), REPORT_NAME), weftBytes);
@@ -144,19 +144,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       `weft: could not write the trace: ${(e as Error).message}\n` +
         `weft: the recorded streams are kept in ${session.dir} (weft stats ${session.dir} reads them)\n`,
     );
-    await report;
+    await tellReport(report, quiet, false);
     return status || 1;
   }
   reader.close();
   progress.finish();
   if (!quiet) printRunSummary(trace, exit, output, process.stderr);
-  const written = await report;
-  if (written) {
-    if (!quiet || !written.written) process.stderr.write(`weft: ${describeReport(written)}\n`);
-    if (hasFlag(parsed, 'open') && written.written && !(await openInBrowser(pathToFileURL(written.path).href))) {
-      process.stderr.write(`weft: could not start a browser; open ${written.path}\n`);
-    }
-  }
+  await tellReport(report, quiet, hasFlag(parsed, 'open'));
   if (hasFlag(parsed, 'keep-session')) {
     process.stderr.write(`weft: raw streams kept in ${session.dir}\n`);
   } else {
@@ -165,13 +159,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   return status;
 }
 
-/** The timeline next to the trace. The trace is written already, so a report that cannot be
- *  written is a warning, not a failure of the run. */
+/** The timeline next to the trace. A report that cannot be written is a warning, not a failure
+ *  of the run. */
 async function writeReport(trace: Trace, path: string, weftBytes: Uint8Array | undefined): Promise<HtmlReport> {
   try {
     return await writeHtmlReport(trace, path, { weftBytes });
   } catch (e) {
     return { written: false, path, reason: (e as Error).message };
+  }
+}
+
+async function tellReport(report: Promise<HtmlReport> | null, quiet: boolean, open: boolean): Promise<void> {
+  const r = await report;
+  if (!r) return;
+  if (!quiet || !r.written) process.stderr.write(`weft: ${describeReport(r)}\n`);
+  if (open && r.written && !(await openInBrowser(pathToFileURL(r.path).href))) {
+    process.stderr.write(`weft: could not start a browser; open ${r.path}\n`);
   }
 }
 

@@ -31,21 +31,22 @@ export function encodeVarints(parts: Typed[], codec: Codec): Encoded | null {
       const v = part[i]!;
       const d = delta ? v - prev : v;
       prev = v;
-      // zigzag: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ...; exact below 2^52 in magnitude
+      // zigzag: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ...
       let z = d >= 0 ? d * 2 : -d * 2 - 1;
-      if (!Number.isSafeInteger(z)) return null;
       if (pos > CHUNK_BYTES - 8) {
         chunks.push(out.subarray(0, pos));
         byteLength += pos;
         out = new Uint8Array(CHUNK_BYTES);
         pos = 0;
       }
-      if (z < TWO_POW_28) {
+      if (z < TWO_POW_28 && (z | 0) === z) {
+        // the common case, in 32-bit integer steps
         while (z >= 128) {
           out[pos++] = (z & 127) | 128;
           z >>>= 7;
         }
       } else {
+        if (!Number.isSafeInteger(z)) return null;
         while (z >= 128) {
           out[pos++] = (z % 128) | 128;
           z = Math.floor(z / 128);

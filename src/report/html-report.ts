@@ -12,7 +12,7 @@ import { gzip } from 'node:zlib';
 import type { Trace } from '../model/trace.js';
 import { encodeWeftFile } from '../formats/weft-file.js';
 import { pageParts } from '../server/page.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomicAsync } from '../util/atomic-write.js';
 import { formatBytes, formatCount } from '../util/units.js';
 
 /** Past this many slices a report is not written (see bench/viewer for the measurements). */
@@ -62,7 +62,7 @@ export async function writeHtmlReport(trace: Trace, path: string, opts: HtmlRepo
   const level = opts.gzipLevel;
   if (level === undefined) {
     const base64 = Buffer.from(weft.buffer, weft.byteOffset, weft.byteLength).toString('base64');
-    return { written: true, path, bytes: writeFileAtomic(path, pageParts({ kind: 'inline', base64, gzip: false })) };
+    return { written: true, path, bytes: await writeFileAtomicAsync(path, pageParts({ kind: 'inline', base64, gzip: false })) };
   }
   const parts = opts.parts ?? Math.max(1, Math.min(availableParallelism(), Math.floor(weft.length / MIN_PART_BYTES)));
   const size = Math.ceil(weft.length / parts);
@@ -71,7 +71,7 @@ export async function writeHtmlReport(trace: Trace, path: string, opts: HtmlRepo
     members.push(gzipAsync(weft.subarray(at, at + size), { level }));
   }
   const base64 = (await Promise.all(members)).map((m) => m.toString('base64')).join('\n');
-  return { written: true, path, bytes: writeFileAtomic(path, pageParts({ kind: 'inline', base64, gzip: true })) };
+  return { written: true, path, bytes: await writeFileAtomicAsync(path, pageParts({ kind: 'inline', base64, gzip: true })) };
 }
 
 export function describeReport(r: HtmlReport): string {
