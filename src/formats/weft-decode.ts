@@ -1,5 +1,5 @@
 // Reads a .weft file held in memory into a Trace whose raw columns are views into that memory (no
-// copy) and whose varint columns are decoded into arrays of their own. Everything is checked before use, because a damaged or hand-made file must end in one
+// copy) and whose compact columns are decoded into arrays of their own. Everything is checked before use, because a damaged or hand-made file must end in one
 // clear line for the user, never in an exception deep inside an analysis or the viewer.
 
 import { UserError } from '../util/errors.js';
@@ -29,7 +29,7 @@ import {
   WEFT_VERSIONS_READ,
   align8,
 } from './weft-layout.js';
-import { decodeVarints } from './weft-varint.js';
+import { CODECS, type Codec, decodeColumn } from './weft-codecs.js';
 
 type Typed = Float64Array | Int32Array | Uint16Array | Uint8Array;
 type Obj = Record<string, unknown>;
@@ -255,8 +255,8 @@ function readSections(list: unknown, bytes: Uint8Array, dataStart: number): Map<
     const offset = count(s.byteOffset, `${where} offset`);
     const length = count(s.length, `${where} length`);
     need(offset % 8 === 0 && offset >= dataStart, `${where} is misplaced`);
-    const codec = s.codec;
-    need(codec === undefined || codec === 'varint' || codec === 'varint-delta', `${where} has an unknown codec`);
+    const codec = s.codec as Codec | undefined;
+    need(codec === undefined || CODECS.includes(codec), `${where} has an unknown codec`);
     const stored = codec === undefined ? length * TYPE_BYTES[type] : count(s.byteLength, `${where} byteLength`);
     need(offset + stored <= bytes.length, `${where} runs past the end of the file (truncated?)`);
     const at = bytes.byteOffset + offset;
@@ -272,7 +272,7 @@ function readSections(list: unknown, bytes: Uint8Array, dataStart: number): Map<
               : new Uint8Array(bytes.buffer, at, length);
     } else {
       view = type === 'f64' ? new Float64Array(length) : type === 'i32' ? new Int32Array(length) : type === 'u16' ? new Uint16Array(length) : new Uint8Array(length);
-      need(decodeVarints(bytes.subarray(offset, offset + stored), codec, view), `${where} does not hold ${length} ${codec} values`);
+      need(decodeColumn(bytes.subarray(offset, offset + stored), codec, view), `${where} does not hold ${length} ${codec} values`);
     }
     out.set(s.name, { type, length, view });
   }

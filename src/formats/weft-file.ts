@@ -1,6 +1,6 @@
 // weft's own trace file (docs/weft-format.md): a JSON header and columns at 8-byte aligned
 // offsets: raw little-endian values, which a reader maps typed arrays straight onto, or, for the
-// slice columns that make up most of a trace, compact varints (weft-varint.ts). The slice columns
+// slice columns that make up most of a trace, compact codecs (weft-codecs.ts). The slice columns
 // of all threads are stored end to end, one section per column, so the number of sections does
 // not grow with the number of threads.
 
@@ -9,7 +9,7 @@ import type { SliceTable, Trace } from '../model/trace.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
 import { decodeWeftFile } from './weft-decode.js';
-import { type Codec, type Encoded, encodeVarints } from './weft-varint.js';
+import { type Codec, type Encoded, encodeColumn } from './weft-codecs.js';
 import {
   ASYNC_SECTIONS,
   type AsyncTrackHeader,
@@ -77,10 +77,14 @@ function weftFileParts(trace: Trace): Uint8Array[] {
   const planSlices = (names: [string, SectionType][], length: number, tables: SliceTable[]) => {
     plan(names, length, sliceParts(tables));
     for (const [i, key] of SLICE_KEYS.entries()) {
-      const codec = SLICE_CODECS[key];
       const p = planned[planned.length - names.length + i]!;
-      const encoded = codec ? encodeVarints(p.parts, codec) : null;
-      if (encoded) p.encoded = { ...encoded, codec: codec! };
+      for (const codec of SLICE_CODECS[key] ?? []) {
+        const encoded = encodeColumn(p.parts, codec);
+        if (encoded) {
+          p.encoded = { ...encoded, codec };
+          break;
+        }
+      }
     }
   };
 

@@ -2,7 +2,7 @@
 // imports: the viewer reads the same files in the browser.
 
 import type { ThreadLane } from '../model/trace.js';
-import type { Codec } from './weft-varint.js';
+import type { Codec } from './weft-codecs.js';
 
 export const WEFT_MAGIC = 'WEFTFILE';
 /** Version 2 added section codecs; version-1 files (all sections raw) are still read. */
@@ -27,13 +27,13 @@ export interface SectionEntry {
   byteLength?: number;
 }
 
-/** How the writer stores the slice columns (start, dur, func, depth; flags stay raw), when every
- *  value of the column is an integer. */
-export const SLICE_CODECS: Record<string, Codec> = {
-  start: 'varint-delta',
-  dur: 'varint',
-  func: 'varint',
-  depth: 'varint-delta',
+/** How the writer stores the slice columns (flags stay raw): the first codec that holds every
+ *  value of the column, else raw. */
+export const SLICE_CODECS: Record<string, Codec[]> = {
+  start: ['varint-delta'],
+  dur: ['varint'],
+  func: ['u16', 'varint'],
+  depth: ['u8', 'varint-delta'],
 };
 
 /** A thread as stored in the header: the lane without its columns, plus where its slices are. */

@@ -117,14 +117,14 @@ describe('.weft files', () => {
     assert.throws(() => readWeftFile(bad), corrupt(bad, 'async track 0 points outside the trace'));
   });
 
-  it('store slice columns as varints and the rest raw, at 8-byte aligned offsets', async () => {
+  it('store slice columns compact and the rest raw, at 8-byte aligned offsets', async () => {
     const path = await written('multiproc');
     const bytes = readFileSync(path);
     const header = JSON.parse(bytes.subarray(16, 16 + bytes.readUInt32LE(12)).toString()) as Header;
     const codecs = Object.fromEntries(header.sections.map((s) => [s.name, s.codec ?? 'raw']));
     assert.deepEqual(
       ['slices.start', 'slices.dur', 'slices.func', 'slices.depth', 'slices.flags', 'funcs.name'].map((n) => codecs[n]),
-      ['varint-delta', 'varint', 'varint', 'varint-delta', 'raw', 'raw'],
+      ['varint-delta', 'varint', 'u16', 'u8', 'raw', 'raw'],
     );
     for (const s of header.sections) assert.equal(s.byteOffset % 8, 0, s.name);
     const t = readWeftFile(path);
@@ -144,7 +144,19 @@ describe('.weft files', () => {
     const header = JSON.parse(bytes.subarray(16, 16 + bytes.readUInt32LE(12)).toString()) as Header;
     assert.equal(header.sections.find((x) => x.name === 'slices.start')!.codec, undefined);
     assert.equal(header.sections.find((x) => x.name === 'slices.dur')!.codec, undefined);
-    assert.equal(header.sections.find((x) => x.name === 'slices.func')!.codec, 'varint');
+    assert.equal(header.sections.find((x) => x.name === 'slices.func')!.codec, 'u16');
+    assert.deepStrictEqual(readWeftFile(path), trace);
+  });
+
+  it('fall back to the next codec when a column does not fit one: deep stacks, many functions', async () => {
+    const trace = await loadSession(session('two-threads'));
+    const s = trace.threads[0]!.slices;
+    s.depth[0] = 300;
+    const path = join(dir, 'deep.weft');
+    writeWeftFile(trace, path);
+    const bytes = readFileSync(path);
+    const header = JSON.parse(bytes.subarray(16, 16 + bytes.readUInt32LE(12)).toString()) as Header;
+    assert.equal(header.sections.find((x) => x.name === 'slices.depth')!.codec, 'varint-delta');
     assert.deepStrictEqual(readWeftFile(path), trace);
   });
 
@@ -192,6 +204,7 @@ describe('.weft files', () => {
     const cases: [(h: Header) => void, string | RegExp][] = [
       [(h) => (h.sections.find((s) => s.name === 'slices.flags')!.length -= 1), /^section slices\.flags holds \d+ values, expected \d+$/],
       [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.length -= 1), /^section slices\.dur does not hold \d+ varint values$/],
+      [(h) => (h.sections.find((s) => s.name === 'slices.func')!.length -= 1), /^section slices\.func does not hold \d+ u16 values$/],
       [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.codec = 'lz4'), 'section slices.dur has an unknown codec'],
       [(h) => (h.sections.find((s) => s.name === 'slices.dur')!.byteLength = 1e9), 'section slices.dur runs past the end of the file (truncated?)'],
       [(h) => (h.sections.find((s) => s.name === 'funcs.kind')!.name = 'funcs.kin'), 'section funcs.kind is missing'],
@@ -226,14 +239,16 @@ describe('.weft files', () => {
     const func = header.sections.find((s) => s.name === 'slices.func')!;
     const names = header.sections.find((s) => s.name === 'funcs.name')!;
     const b = Buffer.from(good);
-    assert.equal(func.codec, 'varint');
-    b[func.byteOffset + 1] = 126; // zigzag varint of 63: no such func
+    assert.equal(func.codec, 'u16');
+    b.writeUInt16LE(9999, func.byteOffset + 2);
     writeFileSync(bad, b);
     assert.throws(() => readWeftFile(bad), corrupt(bad, 'slice 1 names a missing func'));
+    const dur = header.sections.find((s) => s.name === 'slices.dur')!;
+    assert.equal(dur.codec, 'varint');
     const v = Buffer.from(good);
-    v[func.byteOffset + func.byteLength! - 1] = 0x80; // the last varint runs on past the section
+    v[dur.byteOffset + dur.byteLength! - 1] = 0x80; // the last varint runs on past the section
     writeFileSync(bad, v);
-    assert.throws(() => readWeftFile(bad), corrupt(bad, /^section slices\.func does not hold \d+ varint values$/));
+    assert.throws(() => readWeftFile(bad), corrupt(bad, /^section slices\.dur does not hold \d+ varint values$/));
     const c = Buffer.from(good);
     c.writeInt32LE(-1, names.byteOffset);
     writeFileSync(bad, c);
