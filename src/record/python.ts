@@ -5,6 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { builderAnswer } from './fast-agent.js';
+import { cachedProbe, rememberProbe } from './probe-cache.js';
 
 export interface PythonInfo {
   /** What the user gave (or the default). */
@@ -53,6 +55,8 @@ function pyenvInterpreter(requested: string): string | undefined {
 }
 
 function probePython(requested: string, command: string, builderArgs: string[]): PythonInfo {
+  const kept = cachedProbe(command, builderArgs);
+  if (kept) return { requested, ...kept };
   // the builder may compile the C agent (a few seconds, once per interpreter)
   const timeout = builderArgs.length ? 180_000 : 20_000;
   const probe = spawnSync(command, ['-E', '-s', '-S', '-c', PROBE, ...builderArgs], { encoding: 'utf8', timeout });
@@ -75,6 +79,16 @@ function probePython(requested: string, command: string, builderArgs: string[]):
     throw new UserError(`'${requested}' is Python ${version.join('.')}; weft traces Python ${MIN_VERSION.join('.')} or newer`);
   }
   const info: PythonInfo = { requested, executable: lines[0]!, version: version as [number, number, number] };
-  if (builderArgs.length) info.builderOutput = { stdout: lines.slice(2).join('\n'), stderr: probe.stderr };
+  if (builderArgs.length === 0) {
+    rememberProbe(command, builderArgs, info, undefined);
+    return info;
+  }
+  info.builderOutput = { stdout: lines.slice(2).join('\n'), stderr: probe.stderr };
+  const answer = builderAnswer(info.builderOutput.stdout, info.builderOutput.stderr);
+  if (answer.ok === true && typeof answer.path === 'string') {
+    // kept as an agent already built: a later run has nothing to say about building it
+    const later = { stdout: JSON.stringify({ ...answer, built: false }), stderr: '' };
+    rememberProbe(command, builderArgs, { ...info, builderOutput: later }, answer.path);
+  }
   return info;
 }
