@@ -1,5 +1,6 @@
 // weft run [options] (script.py | -m module | -c code) [program arguments...]
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encodeWeftFile } from '../formats/weft-file.js';
@@ -104,8 +105,10 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const session = createSession(agentOptions);
   const reader = new SessionReader(session.dir, { minDurationNs });
-  // With --ring the agent deletes old segments, which must not be read before it does.
-  const follower = agentOptions.ring === 0 ? reader.follow() : null;
+  // Decoding while the program runs uses a core the program does not (on one core it would only
+  // slow the program down). With --ring the agent deletes old segments, which must not be read
+  // before it does.
+  const follower = agentOptions.ring === 0 && availableParallelism() > 1 ? reader.follow() : null;
   let exit: TargetExit;
   try {
     exit = await runTarget(python.executable, pythonArgs(target), session.env);
