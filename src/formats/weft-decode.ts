@@ -1,6 +1,7 @@
 // Reads a .weft file held in memory into a Trace whose raw columns are views into that memory (no
-// copy) and whose compact columns are decoded into arrays of their own. Everything is checked before use, because a damaged or hand-made file must end in one
-// clear line for the user, never in an exception deep inside an analysis or the viewer.
+// copy) and whose compact columns are decoded into arrays of their own. Everything is checked
+// before use, because a damaged or hand-made file must end in one clear line for the user, never
+// in an exception deep inside an analysis or the viewer.
 
 import { UserError } from '../util/errors.js';
 import type {
@@ -259,24 +260,25 @@ function readSections(list: unknown, bytes: Uint8Array, dataStart: number): Map<
     need(codec === undefined || CODECS.includes(codec), `${where} has an unknown codec`);
     const stored = codec === undefined ? length * TYPE_BYTES[type] : count(s.byteLength, `${where} byteLength`);
     need(offset + stored <= bytes.length, `${where} runs past the end of the file (truncated?)`);
-    const at = bytes.byteOffset + offset;
     let view: Typed;
     if (codec === undefined) {
-      view =
-        type === 'f64'
-          ? new Float64Array(bytes.buffer, at, length)
-          : type === 'i32'
-            ? new Int32Array(bytes.buffer, at, length)
-            : type === 'u16'
-              ? new Uint16Array(bytes.buffer, at, length)
-              : new Uint8Array(bytes.buffer, at, length);
+      view = typedArray(type, length, bytes.buffer, bytes.byteOffset + offset);
     } else {
-      view = type === 'f64' ? new Float64Array(length) : type === 'i32' ? new Int32Array(length) : type === 'u16' ? new Uint16Array(length) : new Uint8Array(length);
+      view = typedArray(type, length);
       need(decodeColumn(bytes.subarray(offset, offset + stored), codec, view), `${where} does not hold ${length} ${codec} values`);
     }
     out.set(s.name, { type, length, view });
   }
   return out;
+}
+
+/** `length` values of `type`: a view of `buffer` at `at`, or new when no buffer is given. */
+function typedArray(type: SectionType, length: number, buffer?: ArrayBufferLike, at = 0): Typed {
+  if (!buffer) buffer = new ArrayBuffer(length * TYPE_BYTES[type]);
+  if (type === 'f64') return new Float64Array(buffer, at, length);
+  if (type === 'i32') return new Int32Array(buffer, at, length);
+  if (type === 'u16') return new Uint16Array(buffer, at, length);
+  return new Uint8Array(buffer, at, length);
 }
 
 const HOWS = new Set(['exit', 'os._exit', 'signal', 'crash', 'unknown']);
