@@ -6,12 +6,10 @@ import { basename, dirname } from 'node:path';
 import { looksLikeChromeJson, readChromeTraceFile } from '../formats/chrome-read.js';
 import { readWeftFile } from '../formats/weft-file.js';
 import { UserError } from '../util/errors.js';
-import { hasStreams, type LoadOptions, SessionReader } from './session-reader.js';
+import { hasStreams, type LoadOptions, SessionReader, STREAM_FILE } from './session-reader.js';
 import type { Trace } from './trace.js';
 
 export type { LoadOptions } from './session-reader.js';
-
-const STREAM_FILE = /^(\d+)-(\d+)-(\d+)\.wstream$/;
 
 /** Reads every process stream of a session folder into one Trace. */
 export async function loadSession(dir: string, opts: LoadOptions = {}): Promise<Trace> {

@@ -19,7 +19,8 @@ export interface LoadOptions {
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
-const STREAM_FILE = /^(\d+)-(\d+)-(\d+)\.wstream$/;
+/** `<pid>-<start_ns>-<segment>.wstream` */
+export const STREAM_FILE = /^(\d+)-(\d+)-(\d+)\.wstream$/;
 const FAULT_FILE = /^(\d+)-(\d+)\.fault$/;
 const HEADER_BYTES = 16;
 const BYTES_PER_EVENT = 16;
