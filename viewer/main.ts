@@ -2,7 +2,8 @@
 // build the view and expose a small API on window.__weft for tests and benchmarks.
 
 import { buildViewModel } from './core/model.js';
-import { base64Bytes, concatBytes, decodePayload, gunzip } from './data/payload.js';
+import { concatBytes } from '../src/util/bytes.js';
+import { base64Bytes, decodePayload, gunzip } from './data/payload.js';
 import { App } from './ui/app.js';
 import { bindInput } from './ui/input.js';
 import { buildShell } from './ui/shell.js';

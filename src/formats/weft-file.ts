@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { SliceTable, Trace } from '../model/trace.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { concatBytes } from '../util/bytes.js';
 import { UserError } from '../util/errors.js';
 import { decodeWeftFile } from './weft-decode.js';
 import { type Codec, type Encoded, encodeColumn } from './weft-codecs.js';
@@ -53,14 +54,7 @@ export function writeWeftFile(trace: Trace, path: string): void {
 
 /** The bytes of a .weft file in memory: what `weft view` serves and the HTML report embeds. */
 export function encodeWeftFile(trace: Trace): Uint8Array {
-  const parts = weftFileParts(trace);
-  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-  let pos = 0;
-  for (const b of parts) {
-    out.set(b, pos);
-    pos += b.length;
-  }
-  return out;
+  return concatBytes(weftFileParts(trace));
 }
 
 /** The file as byte ranges in order (padding included); the columns are views, not copies. */
