@@ -1,6 +1,6 @@
-"""Builds weft's C fast path (_fast.c) for the interpreter that runs this file, with that
-interpreter's own compiler, flags and headers (sysconfig), and caches the result per interpreter
-version and ABI, so that later runs load it at once.
+"""Builds weft's C fast path (_fast.c, and the parts it includes from _fast/) for the interpreter
+that runs this file, with that interpreter's own compiler, flags and headers (sysconfig), and
+caches the result per interpreter version and ABI, so that later runs load it at once.
 
 Standalone (stdlib only, no package imports), because `weft run` and `weft check` run it as a
 script before the traced program starts:
@@ -9,7 +9,7 @@ script before the traced program starts:
     python -I -S _build.py status                          what would be used and why (no build)
 
 The cache is $XDG_CACHE_HOME/weft (default ~/.cache/weft), or $WEFT_CACHE_DIR when set. A cached
-file's name holds a hash of the source, the interpreter's full version string and its extension
+file's name holds a hash of the sources, the interpreter's full version string and its extension
 suffix (the ABI), so a changed source or another build of the interpreter never loads a stale one.
 """
 import os
@@ -21,6 +21,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "_fast.c")
+PARTS = os.path.join(HERE, "_fast")  # the files _fast.c includes: they are compiled as much as it is
 MODULE = "weft._fast"
 VARIANTS = {"full": [], "noop": ["-DWEFT_NOOP"]}
 _FORMAT = "1"  # bump to invalidate every cached build
@@ -39,12 +40,23 @@ def cache_dir():
     return os.path.join(base, "weft")
 
 
+def sources():
+    """Every file a build compiles, relative to HERE: _fast.c, then the files of _fast/ by name."""
+    names = sorted(os.listdir(PARTS)) if os.path.isdir(PARTS) else []
+    return ["_fast.c"] + ["_fast/" + n for n in names if os.path.isfile(os.path.join(PARTS, n))]
+
+
 def cache_path(variant="full"):
     import hashlib
-    with open(SOURCE, "rb") as f:
-        source = f.read()
     h = hashlib.sha256()
-    for part in (source, sys.version.encode(), _suffix().encode(), variant.encode(), _FORMAT.encode(),
+    for name in sources():
+        # the name too: a part renamed (or moved out) changes what _fast.c includes
+        with open(os.path.join(HERE, name), "rb") as f:
+            h.update(name.encode())
+            h.update(b"\0")
+            h.update(f.read())
+            h.update(b"\0")
+    for part in (sys.version.encode(), _suffix().encode(), variant.encode(), _FORMAT.encode(),
                  sys.implementation.cache_tag.encode()):
         h.update(part)
         h.update(b"\0")

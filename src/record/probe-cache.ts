@@ -5,7 +5,7 @@
 // wrapper) is always asked again: what it runs depends on the environment and the folder.
 
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -66,7 +66,16 @@ let sourcesHash: string | undefined;
 function agentSourcesHash(): string {
   if (sourcesHash === undefined) {
     const h = createHash('sha256');
-    for (const name of ['_fast.c', '_build.py']) h.update(readFileSync(join(packageRoot(), 'python', 'weft', name)));
+    const weft = join(packageRoot(), 'python', 'weft');
+    // _fast.c includes the files of _fast/: they are as much the agent's source as it is
+    const parts = readdirSync(join(weft, '_fast'), { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join('_fast', entry.name))
+      .sort();
+    for (const name of ['_fast.c', '_build.py', ...parts]) {
+      h.update(name);
+      h.update(readFileSync(join(weft, name)));
+    }
     sourcesHash = h.digest('hex');
   }
   return sourcesHash;
