@@ -114,14 +114,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     exit = await runTarget(python.executable, pythonArgs(target), session.env);
   } catch (e) {
     await follower?.stop();
-    reader.close();
     removeSession(session.dir);
     throw new UserError(`cannot start '${python.executable}': ${(e as Error).message}`);
   }
   await follower?.stop();
   const status = shellStatus(exit);
   if (streamFiles(session.dir).length === 0) {
-    reader.close();
     removeSession(session.dir);
     process.stderr.write(`weft: the program ${describeExit(exit)} before the agent started; no trace was written\n`);
     return status || 1;
@@ -142,7 +140,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     await writeTrace(trace, output, progress, weftBytes);
   } catch (e) {
     progress.finish();
-    reader.close();
     process.stderr.write(
       `weft: could not write the trace: ${(e as Error).message}\n` +
         `weft: the recorded streams are kept in ${session.dir} (weft stats ${session.dir} reads them)\n`,
@@ -150,7 +147,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     await tellReport(report, quiet, false);
     return status || 1;
   }
-  reader.close();
   progress.finish();
   if (!quiet) printRunSummary(trace, exit, output, process.stderr);
   await tellReport(report, quiet, hasFlag(parsed, 'open'));

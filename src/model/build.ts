@@ -20,7 +20,7 @@ export async function loadSession(dir: string, opts: LoadOptions = {}): Promise<
     throw fsError(err, dir);
   }
   if (!any) throw new UserError(`${dir} is not a weft session (it holds no .wstream files)`);
-  return readSession(new SessionReader(dir, opts));
+  return new SessionReader(dir, opts).finish();
 }
 
 /** Opens a .weft file, a session folder, one .wstream file (its process only), or Chrome trace
@@ -40,7 +40,7 @@ export async function readTrace(path: string, opts: LoadOptions = {}): Promise<T
   if (magic === 'WEFTSTRM') {
     const m = STREAM_FILE.exec(basename(path));
     if (!m) throw new UserError(`${path}: a stream file must keep its <pid>-<start_ns>-<segment>.wstream name`);
-    return readSession(new SessionReader(dirname(path), opts, `${m[1]}-${m[2]}`));
+    return new SessionReader(dirname(path), opts, `${m[1]}-${m[2]}`).finish();
   }
   if (looksLikeChromeJson(head)) return readChromeTraceFile(path);
   throw new UserError(`${path} is not a weft trace (expected a .weft file, a session folder or Chrome trace JSON)`);
@@ -69,12 +69,4 @@ function fsError(err: unknown, path: string): Error {
   if (code === 'EACCES' || code === 'EPERM') return new UserError(`${path}: permission denied`);
   if (code === 'EISDIR') return new UserError(`${path} is a directory`);
   return err as Error;
-}
-
-function readSession(reader: SessionReader): Trace {
-  try {
-    return reader.finish();
-  } finally {
-    reader.close();
-  }
 }

@@ -4,7 +4,7 @@
 // last flush is left to read. Every poll takes whole records only; the partial record at the end
 // of a file waits for the next poll, or, in the final one, counts as a stream cut short.
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeStream } from '../stream/decode.js';
 import { formatBytes, formatCount, formatDuration } from '../util/units.js';
@@ -32,7 +32,6 @@ const FOLLOW_IDLE_MS = 40;
 interface Segment {
   seg: number;
   path: string;
-  fd: number;
   /** Bytes of the file read so far. */
   offset: number;
   header: Uint8Array | null;
@@ -165,13 +164,6 @@ export class SessionReader {
     };
   }
 
-  /** Closes the files (finish does not: a reader may be dropped after an error). */
-  close(): void {
-    for (const g of this.groups.values()) {
-      for (const s of g.segments) this.closeSegment(s);
-    }
-  }
-
   private discover(): void {
     for (const name of readdirSync(this.dir)) {
       const s = STREAM_FILE.exec(name);
@@ -192,19 +184,15 @@ export class SessionReader {
       const seg = Number(s![3]);
       if (g.segments.some((x) => x.seg === seg)) continue;
       const path = join(this.dir, name);
-      let fd: number;
+      let st;
       try {
-        fd = openSync(path, 'r');
+        st = statSync(path);
       } catch {
         continue; // a ring segment deleted since readdir
       }
-      const st = fstatSync(fd);
-      if (!st.isFile()) {
-        closeSync(fd);
-        continue;
-      }
+      if (!st.isFile()) continue;
       this.recordedAt = Math.min(this.recordedAt, st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs);
-      g.segments.push({ seg, path, fd, offset: 0, header: null, pending: new Uint8Array(0), done: false });
+      g.segments.push({ seg, path, offset: 0, header: null, pending: new Uint8Array(0), done: false });
       g.segments.sort((a, b) => a.seg - b.seg);
     }
   }
@@ -217,19 +205,22 @@ export class SessionReader {
 
   // Reads up to `budget` new bytes of one segment and decodes its whole records: the stream
   // header, then what was pending, then the new bytes, in one buffer, as a stream of its own.
+  // Files are opened only to read and closed at once: a program may start thousands of
+  // processes, more than a process may hold open files.
   private readSegment(g: ProcessFiles, s: Segment, final: boolean, budget: number): number {
-    const size = fstatSync(s.fd).size;
+    let size: number;
+    try {
+      size = statSync(s.path).size;
+    } catch {
+      size = s.offset; // deleted (a ring segment): what was read is all there is
+    }
     const want = Math.max(0, Math.min(size - s.offset, budget));
+    if (want === 0 && !final) return 0;
     const head = s.header ? HEADER_BYTES : 0;
     const buf = new Uint8Array(head + s.pending.length + want);
     if (s.header) buf.set(s.header);
     buf.set(s.pending, head);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(s.fd, buf, head + s.pending.length + got, want - got, s.offset + got);
-      if (n === 0) break;
-      got += n;
-    }
+    const got = want > 0 ? readAt(s.path, buf, head + s.pending.length, want, s.offset) : 0;
     s.offset += got;
     const bytes = buf.subarray(0, head + s.pending.length + got);
     const caughtUp = s.offset >= size;
@@ -243,10 +234,8 @@ export class SessionReader {
     const end = final && caughtUp ? bytes.length : wholeRecords(bytes);
     s.pending = bytes.slice(end);
     if (end > HEADER_BYTES || (final && caughtUp)) this.feed(g, s, bytes.subarray(0, end));
-    if (final && caughtUp) {
-      s.done = true;
-      this.closeSegment(s);
-    }
+    // After its end record a process writes nothing more.
+    if ((final && caughtUp) || (g.builder?.endMeta && s.pending.length === 0 && caughtUp)) s.done = true;
     return got;
   }
 
@@ -274,19 +263,35 @@ export class SessionReader {
       for (const s of g.segments) {
         if (s.done) continue;
         try {
-          bytes += Math.max(0, fstatSync(s.fd).size - s.offset);
+          bytes += Math.max(0, statSync(s.path).size - s.offset);
         } catch {
-          // closed meanwhile
+          // deleted meanwhile
         }
       }
     }
     return this.done + Math.ceil(bytes / BYTES_PER_EVENT);
   }
 
-  private closeSegment(s: Segment): void {
-    if (s.fd < 0) return;
-    closeSync(s.fd);
-    s.fd = -1;
+}
+
+/** Reads `n` bytes at `position` of a file into `buf` at `offset`; fewer if the file is shorter. */
+function readAt(path: string, buf: Uint8Array, offset: number, n: number, position: number): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return 0; // a ring segment deleted since it was seen
+  }
+  try {
+    let got = 0;
+    while (got < n) {
+      const r = readSync(fd, buf, offset + got, n - got, position + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return got;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -49,11 +49,7 @@ function followInPieces(from: string, to: string, pollEvery: (reader: SessionRea
     if (!progressed) break;
   }
   for (const name of readdirSync(from).filter((n) => n.endsWith('.fault'))) copyFileSync(join(from, name), join(to, name));
-  try {
-    return reader.finish();
-  } finally {
-    reader.close();
-  }
+  return reader.finish();
 }
 
 describe('SessionReader while the streams grow', () => {
