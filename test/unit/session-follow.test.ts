@@ -2,8 +2,10 @@
 // same trace as reading the finished files: here every fixture stream is written out again in
 // pieces of awkward sizes, records cut anywhere, with a poll after every piece.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { loadSession } from '../../src/model/build.js';
 import { SessionReader } from '../../src/model/session-reader.js';
@@ -67,5 +69,24 @@ describe('SessionReader while the streams grow', () => {
       while (r.poll(false, 16));
     });
     assert.deepEqual(comparable(followed), comparable(whole));
+  });
+});
+
+describe('SessionReader with many processes', () => {
+  it('reads more streams than the process may hold files open', () => {
+    // 600 processes under a limit of 128 open files: streams are opened only to be read
+    const dir = scratchDir();
+    const [name] = readdirSync(session('packed')).filter((n) => n.endsWith('.wstream'));
+    const bytes = readFileSync(join(session('packed'), name!));
+    const start = name!.split('-')[1];
+    for (let pid = 1000; pid < 1600; pid++) writeFileSync(join(dir, `${pid}-${start}-0000.wstream`), bytes);
+    const reader = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'model', 'session-reader.js')).href;
+    const script = `const { SessionReader } = await import(${JSON.stringify(reader)});
+      const r = new SessionReader(${JSON.stringify(dir)});
+      r.poll(false);
+      console.log(r.finish().processes.length);`;
+    const run = spawnSync('sh', ['-c', `ulimit -n 128 && exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), '600');
   });
 });
