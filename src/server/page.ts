@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { viewerBundle } from './bundle.js';
 
+/** Inline: the .weft bytes in base64, or (gzip) gzip members in base64, one per line, that
+ *  make the .weft bytes end to end. */
 export type PageData = { kind: 'inline'; base64: string; gzip: boolean } | { kind: 'url'; url: string };
 
 function sha256(text: string): string {
