@@ -58,10 +58,12 @@ export function ensureBuilt(python: string, variant: 'full' | 'noop' = 'full'): 
   return runBuilder(python, ['ensure', '--variant', variant]) as unknown as BuilderResult;
 }
 
+const variantOf = (mode: AgentMode): 'full' | 'noop' => (mode === 'c-noop' ? 'noop' : 'full');
+
 /** The arguments that make `findPython` run the builder for `mode` (none for the Python agent). */
 export function builderArgs(mode: AgentMode): string[] {
   if (mode === 'py') return [];
-  return [dirname(builderScript()), 'ensure', '--variant', mode === 'c-noop' ? 'noop' : 'full'];
+  return [dirname(builderScript()), 'ensure', '--variant', variantOf(mode)];
 }
 
 /**
@@ -71,7 +73,7 @@ export function builderArgs(mode: AgentMode): string[] {
  */
 export function chooseAgent(mode: AgentMode, output: { stdout: string; stderr: string } | undefined, say: (line: string) => void): AgentChoice {
   if (mode === 'py' || !output) return { agent: 'py' };
-  const variant = mode === 'c-noop' ? 'noop' : 'full';
+  const variant = variantOf(mode);
   const result = builderAnswer(output.stdout, output.stderr) as unknown as BuilderResult;
   if (result.ok && result.path) {
     if (result.built) say(`weft: built the C agent for this interpreter in ${result.seconds ?? '?'} s (cached for later runs)`);
